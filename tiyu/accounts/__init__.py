@@ -1,0 +1,1 @@
+"""Accounts: users, roles, memberships (user to venue or region) and API tokens."""

@@ -1,0 +1,1 @@
+"""Core: the pieces every domain app stands on (errors, audit, idempotency, locking)."""

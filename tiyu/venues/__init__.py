@@ -1,0 +1,1 @@
+"""Venues: the registry of venues, outdoor facilities, courts, equipment, hours and documents."""

@@ -1,0 +1,181 @@
+"""Venue reads: public search and nearest-first, and the scoped lists of the back office."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.utils.translation import gettext_lazy as _
+
+from tiyu.core.errors import NotFound, validation_error
+from tiyu.regions.geo import EARTH_RADIUS_M
+from tiyu.regions.models import Region
+from tiyu.regions.scope import get_scoped, restrict
+from tiyu.venues.models import Court, Sport, Venue, VenueKind
+
+# Search radii tried in turn: most searches end in the first one.
+RADII_M = (3_000, 12_000, 50_000, 200_000, 1_000_000, 5_000_000)
+
+
+@dataclass(frozen=True)
+class VenueFilter:
+    """What a resident searches for; every field optional."""
+
+    q: str = ""
+    region_code: str | None = None
+    sport: str | None = None
+    kind: str | None = None
+
+
+def published_venues() -> QuerySet[Venue]:
+    """Venues residents can find (public information, no scope applies)."""
+    return Venue.objects.filter(is_published=True)
+
+
+def _filtered(f: VenueFilter) -> QuerySet[Venue]:
+    qs = published_venues()
+    if f.region_code:
+        region = Region.objects.filter(code=f.region_code).first()
+        if region is None:
+            raise validation_error("region", _("未知的行政区划代码。"), "region_unknown")
+        if region.prefix:
+            qs = qs.filter(region__code__startswith=region.prefix)
+    if f.kind:
+        if f.kind not in VenueKind.values:
+            raise validation_error("kind", _("未知的场馆类型。"), "kind_invalid")
+        qs = qs.filter(kind=f.kind)
+    if f.sport:
+        sport_id = Sport.objects.filter(code=f.sport).values_list("pk", flat=True).first()
+        if sport_id is None:
+            raise validation_error("sport", _("未知的运动项目。"), "sport_unknown")
+        through = Venue.sports.through
+        qs = qs.filter(Exists(through.objects.filter(venue_id=OuterRef("pk"), sport_id=sport_id)))
+    q = f.q.strip().lower()
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(name_pinyin__contains=q.replace(" ", ""))
+            | Q(name_initials__contains=q) | Q(address__icontains=q)
+        )
+    return qs
+
+
+def haversine_expr(lat: float, lng: float) -> Any:
+    """Great-circle distance in metres from a point to each row, as SQL.
+
+    Built from Django's math functions, so the same expression runs on SQLite and
+    PostgreSQL.
+    """
+    rlat, rlng = math.radians(lat), math.radians(lng)
+    dlat = (Radians(F("lat")) - Value(rlat)) / 2
+    dlng = (Radians(F("lng")) - Value(rlng)) / 2
+    a = Power(Sin(dlat), 2) + Value(math.cos(rlat)) * Cos(Radians(F("lat"))) * Power(Sin(dlng), 2)
+    return Value(2 * EARTH_RADIUS_M) * ASin(Sqrt(a), output_field=FloatField())
+
+
+def _bbox(lat: float, lng: float, radius_m: float) -> Q:
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    dlng = math.degrees(radius_m / (EARTH_RADIUS_M * max(math.cos(math.radians(lat)), 0.01)))
+    return Q(lat__gte=lat - dlat, lat__lte=lat + dlat, lng__gte=lng - dlng, lng__lte=lng + dlng)
+
+
+def check_point(lat: float, lng: float) -> None:
+    """Refuse a position outside the globe with a 400."""
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise validation_error("lat", _("坐标超出范围。"), "coordinates_out_of_range")
+
+
+def venues_nearest(
+    f: VenueFilter, *, lat: float, lng: float, limit: int = 20, offset: int = 0
+) -> list[Venue]:
+    """The nearest matching venues, each with ``distance_m``: a bounding box, then haversine.
+
+    The box grows until it holds enough rows within its radius, so the answer is
+    exact: a row outside the box is farther than every row returned.
+    """
+    check_point(lat, lng)
+    base = _filtered(f)
+    want = offset + limit
+    rows: list[Venue] = []
+    for radius in RADII_M:
+        qs = (
+            base.filter(_bbox(lat, lng, radius))
+            .annotate(distance_m=haversine_expr(lat, lng))
+            .filter(distance_m__lte=radius)
+            .order_by("distance_m", "pk")
+        )
+        rows = list(qs[:want].select_related("region"))
+        if len(rows) >= want:
+            break
+    else:
+        rows = list(
+            base.annotate(distance_m=haversine_expr(lat, lng))
+            .order_by("distance_m", "pk")[:want]
+            .select_related("region")
+        )
+    return rows[offset:]
+
+
+def venues_search(f: VenueFilter, *, limit: int = 20, offset: int = 0) -> tuple[int, list[Venue]]:
+    """Matching venues by star rating then name, with the total count."""
+    qs = _filtered(f).select_related("region").order_by("-star_rating", "name_pinyin", "pk")
+    return qs.count(), list(qs[offset : offset + limit])
+
+
+def venue_public_get(venue_id: int) -> Venue:
+    """A published venue with everything its page shows, or 404."""
+    venue = (
+        published_venues()
+        .select_related("region", "region__parent")
+        .prefetch_related(
+            "sports",
+            "opening_hours",
+            "photos",
+            Prefetch("courts", queryset=Court.objects.filter(is_active=True).prefetch_related(
+                "sports")),
+            "equipment",
+        )
+        .filter(pk=venue_id)
+        .first()
+    )
+    if venue is None:
+        raise NotFound("venue_not_found", _("场馆不存在。"))
+    return venue
+
+
+def venues_in_scope(user: Any, *, q: str = "", region_code: str | None = None) -> QuerySet[Venue]:
+    """The venues a staff member or official may see in the back office."""
+    qs = restrict(Venue.objects.select_related("region"), user)
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        if region is None:
+            raise validation_error("region", _("未知的行政区划代码。"), "region_unknown")
+        qs = qs.filter(region__code__startswith=region.prefix)
+    if q.strip():
+        q = q.strip().lower()
+        qs = qs.filter(Q(name__icontains=q) | Q(name_initials__startswith=q))
+    return qs.order_by("region_id", "name_pinyin")
+
+
+def venue_scoped_get(user: Any, venue_id: int, *, manage: bool = False) -> Venue:
+    """One venue in the user's scope (404 for absent and not-yours alike)."""
+    return get_scoped(
+        Venue.objects.select_related("region").prefetch_related("sports"),
+        user, manage=manage, pk=venue_id,
+    )
+
+
+def sports_all() -> QuerySet[Sport]:
+    """Every sport, in display order."""
+    return Sport.objects.all()
