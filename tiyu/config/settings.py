@@ -178,6 +178,7 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", PROJECT_DIR / "node_modules" / "leaflet" / "dist"),
     ("vendor/bootstrap", PROJECT_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/gcoord", PROJECT_DIR / "node_modules" / "gcoord" / "dist"),
 ]
 STATICFILES_DIRS = [d for d in STATICFILES_DIRS if Path(d[1] if isinstance(d, tuple) else d).exists()]
 WHITENOISE_USE_FINDERS = True

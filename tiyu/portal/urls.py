@@ -9,6 +9,12 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("nearby/", views.nearby, name="nearby"),
+    path("venues/", views.search, name="search"),
+    path("venues/<int:venue_id>/", views.venue, name="venue"),
+    path("map/", views.map_page, name="map"),
+    path("e/<str:code>/", views.equipment, name="equipment"),
+    path("e/<str:code>/qr.svg", views.equipment_qr, name="equipment_qr"),
 ]
 
 # Login and logout live at the site root (``login`` / ``logout`` URL names).

@@ -117,7 +117,11 @@ def load_regions(rows: Iterable[RegionRow]) -> int:
     """Insert or update the tree (parents first); a missing centre takes its parent's."""
     rows = sorted(rows, key=lambda r: (level_of(r.code), r.code))
     known = {r.code for r in rows}
-    centres: dict[str, tuple[float | None, float | None]] = {}
+    # Parents outside this batch may already be in the table.
+    centres: dict[str, tuple[float | None, float | None]] = {
+        r.code: (r.lat, r.lng) for r in Region.objects.only("code", "lat", "lng")
+    }
+    known |= set(centres)
     objs = []
     for row in rows:
         parent = _parent_code(row.code, known)

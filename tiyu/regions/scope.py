@@ -34,7 +34,7 @@ _CACHE_ATTR = "_tiyu_scope"
 class Scope:
     """What one user may reach: everything, some region prefixes, some venues."""
 
-    everything: bool = False
+    everything: bool = False  # platform admins only: see and change all
     region_prefixes: tuple[str, ...] = ()
     venue_ids: frozenset[int] = frozenset()
     managed_venue_ids: frozenset[int] = frozenset()
@@ -68,7 +68,6 @@ def scope_for(user: Any) -> Scope:
                 if m.can_manage:
                     managed.add(m.venue_id)
         scope = Scope(
-            everything="" in prefixes,
             region_prefixes=tuple(sorted(prefixes)),
             venue_ids=frozenset(venues),
             managed_venue_ids=frozenset(managed),

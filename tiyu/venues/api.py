@@ -10,6 +10,7 @@ from pydantic import Field
 
 from tiyu.accounts.api_auth import require_user
 from tiyu.core.idempotency import run_idempotent
+from tiyu.venues.links import navigation_url
 from tiyu.venues.models import Venue
 from tiyu.venues.schemas import (
     CourtOut,
@@ -43,14 +44,6 @@ def card(v: Venue) -> VenueCard:
         region_code=v.region_id, region_name=v.region.name, address=v.address,
         lat=v.lat, lng=v.lng, star_rating=v.star_rating, free_low_cost=v.free_low_cost,
         distance_m=round(v.distance_m, 1) if getattr(v, "distance_m", None) is not None else None,
-    )
-
-
-def navigation_url(v: Venue) -> str:
-    """A link that opens turn-by-turn navigation (AutoNavi URI API, WGS-84 input)."""
-    return (
-        f"https://uri.amap.com/marker?position={v.lng:.6f},{v.lat:.6f}"
-        f"&name={v.name}&coordinate=wgs84&callnative=1"
     )
 
 

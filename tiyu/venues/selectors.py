@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import (
+    Count,
     Exists,
     F,
     FloatField,
@@ -16,14 +18,23 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt, Substr
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.core.errors import NotFound, validation_error
 from tiyu.regions.geo import EARTH_RADIUS_M
-from tiyu.regions.models import Region
-from tiyu.regions.scope import get_scoped, restrict
-from tiyu.venues.models import Court, Sport, Venue, VenueKind
+from tiyu.regions.models import NATION_CODE, Region
+from tiyu.regions.scope import get_scoped, restrict, scope_for
+from tiyu.regions.selectors import region_children, region_path
+from tiyu.venues.models import (
+    Closure,
+    Court,
+    EquipmentItem,
+    MarketPrice,
+    Sport,
+    Venue,
+    VenueKind,
+)
 
 # Search radii tried in turn: most searches end in the first one.
 RADII_M = (3_000, 12_000, 50_000, 200_000, 1_000_000, 5_000_000)
@@ -179,3 +190,156 @@ def venue_scoped_get(user: Any, venue_id: int, *, manage: bool = False) -> Venue
 def sports_all() -> QuerySet[Sport]:
     """Every sport, in display order."""
     return Sport.objects.all()
+
+
+def venue_kind_counts() -> list[tuple[str, str, int]]:
+    """Published venues per type, most first: ``(kind, label, count)``."""
+    labels = dict(VenueKind.choices)
+    rows = published_venues().values("kind").annotate(n=Count("pk")).order_by("-n", "kind")
+    return [(r["kind"], str(labels.get(r["kind"], r["kind"])), r["n"]) for r in rows]
+
+
+def venue_closures_ahead(venue: Venue, *, today: date) -> list[Closure]:
+    """The venue's dated closures that have not ended yet, soonest first."""
+    return list(venue.closures.filter(ends_on__gte=today).order_by("starts_on", "pk"))
+
+
+def equipment_public_get(code: str) -> EquipmentItem:
+    """An equipment item by its QR code, at a published facility, or 404."""
+    item = (
+        EquipmentItem.objects.select_related("venue", "venue__region", "venue__region__parent")
+        .filter(code=code, venue__is_published=True)
+        .first()
+    )
+    if item is None:
+        raise NotFound("equipment_not_found", _("器材不存在。"))
+    return item
+
+
+# --- Back office --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionCount:
+    """A sub-region and how many venues of the user's scope lie in it."""
+
+    region: Region
+    count: int
+
+
+@dataclass
+class ScopeOverview:
+    """What the back-office dashboard shows: the user's regions, figures and venue list."""
+
+    roots: list[Region]
+    region: Region | None
+    trail: list[Region]
+    total: int
+    by_kind: list[tuple[str, str, int]]
+    by_subregion: list[RegionCount]
+    own_venues: list[Venue]
+    managed_ids: frozenset[int]
+    venues: QuerySet[Venue]
+
+    @property
+    def is_official(self) -> bool:
+        """Whether the user oversees at least one region."""
+        return bool(self.roots)
+
+
+def _root_regions(user: Any) -> list[Region]:
+    """The regions a user oversees (the nation for platform admins)."""
+    scope = scope_for(user)
+    codes = [NATION_CODE] if scope.everything else [p.ljust(6, "0") for p in scope.region_prefixes]
+    return list(Region.objects.filter(code__in=codes).order_by("code"))
+
+
+def _selected_region(roots: list[Region], region_code: str | None) -> Region | None:
+    """The region asked for, which must lie inside one of ``roots`` (404 otherwise)."""
+    if not region_code:
+        return roots[0] if len(roots) == 1 else None
+    region = Region.objects.select_related("parent").filter(code=region_code).first()
+    if region is None or not any(root.contains_code(region.code) for root in roots):
+        raise NotFound("region_not_found", _("该区域不存在或不在您的管理范围内。"))
+    return region
+
+
+def _counts_by_kind(qs: QuerySet[Venue]) -> list[tuple[str, str, int]]:
+    labels = dict(VenueKind.choices)
+    rows = qs.order_by().values("kind").annotate(n=Count("pk")).order_by("-n", "kind")
+    return [(r["kind"], str(labels.get(r["kind"], r["kind"])), r["n"]) for r in rows]
+
+
+def _counts_by_subregion(qs: QuerySet[Venue], subregions: list[Region]) -> list[RegionCount]:
+    """Venues per sub-region: one GROUP BY on the code prefix per prefix length."""
+    counts: dict[str, int] = {}
+    for length in {len(r.prefix) for r in subregions}:
+        if length == 0:
+            counts[""] = qs.count()
+            continue
+        rows = (
+            qs.order_by()
+            .annotate(p=Substr("region_id", 1, length))
+            .values("p")
+            .annotate(n=Count("pk"))
+        )
+        counts.update({r["p"]: r["n"] for r in rows})
+    return [RegionCount(r, counts.get(r.prefix, 0)) for r in subregions]
+
+
+def venue_overview(
+    user: Any, *, q: str = "", region_code: str | None = None, kind: str | None = None
+) -> ScopeOverview:
+    """The back-office dashboard of ``user``: figures for a region of theirs and the venue list.
+
+    Officials look at one region of their scope at a time (their own by default):
+    its total, counts per type and per child region, and the matching venues.
+    Staff and managers get the venues they hold a membership at.
+    """
+    if kind and kind not in VenueKind.values:
+        raise validation_error("kind", _("未知的场馆类型。"), "kind_invalid")
+    scope = scope_for(user)
+    roots = _root_regions(user)
+    region = _selected_region(roots, region_code) if roots else None
+    code = region.code if region else None
+    stats = venues_in_scope(user, region_code=code)
+    if region is not None:
+        subregions = list(region_children(region.code))
+        trail = [r for r in region_path(region) if any(x.contains_code(r.code) for x in roots)]
+    else:
+        subregions, trail = roots, []
+    venues = venues_in_scope(user, q=q, region_code=code)
+    if kind:
+        venues = venues.filter(kind=kind)
+    own: list[Venue] = []
+    if scope.venue_ids:
+        own = list(venues_in_scope(user).filter(pk__in=sorted(scope.venue_ids)))
+    managed = frozenset(
+        restrict(Venue.objects.all(), user, manage=True).values_list("pk", flat=True)
+    ) if not scope.everything else frozenset()
+    return ScopeOverview(
+        roots=roots, region=region, trail=trail, total=stats.count(),
+        by_kind=_counts_by_kind(stats), by_subregion=_counts_by_subregion(stats, subregions),
+        own_venues=own, managed_ids=managed, venues=venues,
+    )
+
+
+def venue_dossier(user: Any, venue_id: int, *, manage: bool = False) -> Venue:
+    """A venue in the user's scope with everything its back-office page shows, or 404."""
+    qs = Venue.objects.select_related("region", "region__parent").prefetch_related(
+        "sports",
+        "opening_hours",
+        "photos",
+        "documents",
+        "equipment",
+        Prefetch("courts", queryset=Court.objects.select_related("parent").prefetch_related(
+            "sports")),
+        Prefetch("closures", queryset=Closure.objects.order_by("-starts_on", "-pk")),
+        Prefetch("market_prices", queryset=MarketPrice.objects.select_related("sport")),
+    )
+    return get_scoped(qs, user, manage=manage, pk=venue_id)
+
+
+def venue_can_manage(user: Any, venue_id: int) -> bool:
+    """Whether ``user`` may change the venue (its managers and platform admins)."""
+    return restrict(Venue.objects.all(), user, manage=True).filter(pk=venue_id).exists()

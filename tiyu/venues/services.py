@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.core import audit
-from tiyu.core.errors import DomainError, PermissionDenied, validation_error
+from tiyu.core.errors import DomainError, NotFound, PermissionDenied, validation_error
 from tiyu.core.uploads import check_upload
 from tiyu.regions.geo import Crs, point_in_region, to_wgs84
 from tiyu.regions.models import Level, Region
@@ -20,6 +20,7 @@ from tiyu.venues.models import (
     Court,
     DocumentKind,
     EquipmentItem,
+    EquipmentStatus,
     MarketPrice,
     OpeningHours,
     Sport,
@@ -284,4 +285,73 @@ def equipment_add(
         installed_on=installed_on,
     )
     audit.log("equipment.added", actor, item, {"venue": venue.pk})
+    return item
+
+
+def _delete_file_after_commit(field_file: Any) -> None:
+    """Remove a stored file once the row that pointed to it is gone for good."""
+    storage, name = field_file.storage, field_file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def closure_remove(*, actor: Any, venue_id: int, closure_id: int, today: date) -> None:
+    """Withdraw a closure that has not started yet; past ones stay on record."""
+    venue = venue_for_change(user=actor, venue_id=venue_id)
+    closure = venue.closures.filter(pk=closure_id).first()
+    if closure is None:
+        raise NotFound()
+    if closure.starts_on <= today:
+        raise DomainError(
+            "closure_already_started", _("已开始或已结束的闭馆安排不能撤销，它们需留档备查。")
+        )
+    audit.log(
+        "venue.closure_removed", actor, closure,
+        {"venue": venue.pk, "from": closure.starts_on, "to": closure.ends_on},
+    )
+    closure.delete()
+
+
+@transaction.atomic
+def photo_remove(*, actor: Any, venue_id: int, photo_id: int) -> None:
+    """Delete a venue photo (the file goes after commit)."""
+    venue = venue_for_change(user=actor, venue_id=venue_id)
+    photo = venue.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound()
+    audit.log("venue.photo_removed", actor, photo, {"venue": venue.pk, "file": photo.image.name})
+    _delete_file_after_commit(photo.image)
+    photo.delete()
+
+
+@transaction.atomic
+def document_remove(*, actor: Any, venue_id: int, document_id: int) -> None:
+    """Delete a registry document (the file goes after commit)."""
+    venue = venue_for_change(user=actor, venue_id=venue_id)
+    doc = venue.documents.filter(pk=document_id).first()
+    if doc is None:
+        raise NotFound()
+    audit.log(
+        "venue.document_removed", actor, doc,
+        {"venue": venue.pk, "kind": doc.kind, "title": doc.title},
+    )
+    _delete_file_after_commit(doc.file)
+    doc.delete()
+
+
+@transaction.atomic
+def equipment_status_set(*, actor: Any, venue_id: int, item_id: int, status: str) -> EquipmentItem:
+    """Mark an equipment item as working, faulty or retired."""
+    venue = venue_for_change(user=actor, venue_id=venue_id)
+    item = venue.equipment.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound()
+    if status not in EquipmentStatus.values:
+        raise validation_error("status", _("未知的器材状态。"), "equipment_status_invalid")
+    before = item.status
+    if before != status:
+        item.status = status
+        item.save(update_fields=["status", "updated_at"])
+        audit.log("equipment.status_set", actor, item, {"from": before, "to": status})
     return item
