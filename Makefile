@@ -30,7 +30,7 @@ browser:
 	fi
 
 demo: setup
-	$(UV) run tiyu demo
+	TIYU_DEMO=1 $(UV) run tiyu demo
 
 lint: deps
 	$(UV) run ruff check .

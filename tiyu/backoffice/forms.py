@@ -67,8 +67,6 @@ def show_refusal(form: forms.BaseForm, error: DomainError, aliases: dict[str, st
     for name, message in error.fields.items():
         name = aliases.get(name, name)
         form.add_error(name if name in form.fields else None, str(message))
-    if not error.fields:
-        form.add_error(None, str(error.message))
     return error.status
 
 
@@ -197,7 +195,19 @@ class HoursRowForm(BootstrapMixin, forms.Form):
     )
 
 
-HoursFormSet = forms.formset_factory(HoursRowForm, extra=1, can_delete=True, max_num=70)
+class BaseHoursFormSet(forms.BaseFormSet):
+    """Rows of opening periods; the delete box gets Bootstrap's class too."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = _("删除")
+        form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+
+HoursFormSet = forms.formset_factory(
+    HoursRowForm, formset=BaseHoursFormSet, extra=1, can_delete=True, max_num=70,
+    validate_max=True,
+)
 
 
 def hours_periods(formset: forms.BaseFormSet) -> list[tuple[int, Any, Any]]:

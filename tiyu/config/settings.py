@@ -32,9 +32,15 @@ DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TIYU_TESTING", False)
 _DEV_SECRET = "tiyu-insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY") or (_DEV_SECRET if DEBUG or TESTING else "")
-if not SECRET_KEY:
-    # A production deployment must set SECRET_KEY; the demo sets one explicitly.
-    SECRET_KEY = _DEV_SECRET if env_bool("TIYU_DEMO") else ""
+if not SECRET_KEY and env_bool("TIYU_DEMO"):
+    # The demo keeps a random key next to its data, so sessions survive restarts.
+    _key_file = DATA_DIR / "secret_key"
+    if not _key_file.exists():
+        import secrets
+
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
@@ -53,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs page from its bundled files, not a CDN
     "django_htmx",
     "huey.contrib.djhuey",
     "axes",

@@ -66,15 +66,15 @@ class DayHours:
     closed_today: Closure | None = None
 
 
-def week_hours(hours: Iterable[OpeningHours], closures: list[Closure], today: date) -> list[DayHours]:
+def week_hours(
+    hours: Iterable[OpeningHours], closures: list[Closure], today: date
+) -> list[DayHours]:
     """Monday to Sunday with their periods; today's row knows about a closure covering it."""
     days = [DayHours(i, WEEKDAYS[i], [], i == today.weekday()) for i in range(7)]
     for h in hours:
         days[h.weekday].periods.append((h.opens, h.closes))
     today_row = days[today.weekday()]
-    today_row.closed_today = next(
-        (c for c in closures if c.starts_on <= today <= c.ends_on), None
-    )
+    today_row.closed_today = next((c for c in closures if c.starts_on <= today <= c.ends_on), None)
     return days
 
 

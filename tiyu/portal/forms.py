@@ -15,7 +15,8 @@ REGION_CODE = r"^\d{6}$"
 
 def _region_field() -> forms.RegexField:
     return forms.RegexField(
-        regex=REGION_CODE, required=False,
+        regex=REGION_CODE,
+        required=False,
         error_messages={"invalid": _("行政区划代码应为 6 位数字。")},
     )
 
@@ -67,8 +68,10 @@ class SearchForm(PointForm):
         """The selector's filter (unknown region/sport/type are refused by the selector)."""
         d = self.cleaned_data
         return VenueFilter(
-            q=d.get("q") or "", region_code=self.region_code(),
-            sport=d.get("sport") or None, kind=d.get("kind") or None,
+            q=d.get("q") or "",
+            region_code=self.region_code(),
+            sport=d.get("sport") or None,
+            kind=d.get("kind") or None,
         )
 
     def page_number(self) -> int:

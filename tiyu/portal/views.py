@@ -66,12 +66,16 @@ def _centre(point: tuple[float, float] | None) -> dict[str, Any]:
 def home(request: HttpRequest) -> HttpResponse:
     """Search box, sport quick-picks, venues near the default centre, counts by type."""
     lat, lng = DEFAULT_CENTRE
-    return render(request, "portal/home.html", {
-        "sports": sports_all(),
-        "kind_counts": venue_kind_counts(),
-        "nearby": venues_nearest(VenueFilter(), lat=lat, lng=lng, limit=NEARBY_COUNT),
-        "centre": _centre(None),
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "sports": sports_all(),
+            "kind_counts": venue_kind_counts(),
+            "nearby": venues_nearest(VenueFilter(), lat=lat, lng=lng, limit=NEARBY_COUNT),
+            "centre": _centre(None),
+        },
+    )
 
 
 @require_GET
@@ -103,9 +107,7 @@ def search(request: HttpRequest) -> HttpResponse:
     try:
         if not form.is_valid():
             raise invalid(form)
-        ctx["page"] = result_page(
-            form.to_filter(), number=form.page_number(), point=form.point()
-        )
+        ctx["page"] = result_page(form.to_filter(), number=form.page_number(), point=form.point())
     except DomainError as exc:
         ctx["error"], status = exc.as_dict(), exc.status
     if _partial(request):
@@ -132,10 +134,17 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "free": _("免费低收费"),
         "error": _("加载场馆失败，请稍后重试。"),
     }
-    return render(request, "portal/map.html", {
-        "form": form, "sports": sports_all(), "kinds": VenueKind.choices,
-        "centre": _centre(None), "strings": strings,
-    })
+    return render(
+        request,
+        "portal/map.html",
+        {
+            "form": form,
+            "sports": sports_all(),
+            "kinds": VenueKind.choices,
+            "centre": _centre(None),
+            "strings": strings,
+        },
+    )
 
 
 @require_GET
@@ -144,24 +153,34 @@ def venue(request: HttpRequest, venue_id: int) -> HttpResponse:
     v = venue_public_get(venue_id)
     today = timezone.localdate()
     closures = venue_closures_ahead(v, today=today)
-    return render(request, "portal/venue.html", {
-        "venue": v,
-        "trail": region_trail(v.region),
-        "courts": court_tree(v.courts.all()),
-        "week": week_hours(v.opening_hours.all(), closures, today),
-        "closures": closures,
-        "today": today,
-        "nav_url": navigation_url(v),
-    })
+    return render(
+        request,
+        "portal/venue.html",
+        {
+            "venue": v,
+            "trail": region_trail(v.region),
+            "courts": court_tree(v.courts.all()),
+            "week": week_hours(v.opening_hours.all(), closures, today),
+            "closures": closures,
+            "today": today,
+            "nav_url": navigation_url(v),
+        },
+    )
 
 
 @require_GET
 def equipment(request: HttpRequest, code: str) -> HttpResponse:
     """What a resident sees after scanning an equipment item's QR code."""
     item = equipment_public_get(code)
-    return render(request, "portal/equipment.html", {
-        "item": item, "venue": item.venue, "trail": region_trail(item.venue.region),
-    })
+    return render(
+        request,
+        "portal/equipment.html",
+        {
+            "item": item,
+            "venue": item.venue,
+            "trail": region_trail(item.venue.region),
+        },
+    )
 
 
 @require_GET

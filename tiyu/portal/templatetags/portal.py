@@ -38,5 +38,8 @@ def stars(rating: int) -> SafeString:
     return format_html(
         '<span class="tiyu-stars" role="img" aria-label="{}" title="{}">{}<span '
         'class="tiyu-stars-off">{}</span></span>',
-        label, label, "★" * rating, "★" * (5 - rating),
+        label,
+        label,
+        "★" * rating,
+        "★" * (5 - rating),
     )
