@@ -77,8 +77,14 @@ def make_venue(actor: Any, name: str, kind: str, code: str, sports: list[str], *
 
     lat, lng = CENTRE[code]
     data = VenueData(
-        name=name, kind=kind, region_code=code, address=f"{name}路 1 号", lat=lat, lng=lng,
-        sport_codes=sports, **extra,
+        name=name,
+        kind=kind,
+        region_code=code,
+        address=f"{name}路 1 号",
+        lat=lat,
+        lng=lng,
+        sport_codes=sports,
+        **extra,
     )
     return venue_create(actor=actor, data=data)
 
@@ -97,8 +103,14 @@ def world(regions: None) -> World:
         return user
 
     admin = person("admin", Role.PLATFORM_ADMIN)
-    hall = make_venue(admin, "武侯羽毛球馆", "gymnasium", "510107", ["badminton", "table_tennis"],
-                      free_low_cost=True)
+    hall = make_venue(
+        admin,
+        "武侯羽毛球馆",
+        "gymnasium",
+        "510107",
+        ["badminton", "table_tennis"],
+        free_low_cost=True,
+    )
     pool = make_venue(admin, "锦江游泳馆", "natatorium", "510104", ["swimming"])
     park = make_venue(admin, "自贡健身路径", "fitness_path", "510302", ["fitness"])
     gym = make_venue(admin, "沙坪坝体育馆", "gymnasium", "500106", ["basketball", "badminton"])

@@ -36,16 +36,38 @@ CHECKED_POINTS = 25
 
 # (code, relative popularity) for venue sports and for the sport a resident searches.
 SPORT_WEIGHTS = [
-    ("fitness", 20), ("badminton", 14), ("basketball", 14), ("table_tennis", 10),
-    ("running", 8), ("football", 6), ("swimming", 5), ("square_dance", 5), ("tennis", 4),
-    ("taichi", 4), ("hiking", 3), ("yoga", 3), ("volleyball", 2), ("billiards", 2),
-    ("dance", 2), ("martial_arts", 1.5), ("cycling", 1.5), ("climbing", 0.7),
-    ("skating", 0.5), ("squash", 0.3),
+    ("fitness", 20),
+    ("badminton", 14),
+    ("basketball", 14),
+    ("table_tennis", 10),
+    ("running", 8),
+    ("football", 6),
+    ("swimming", 5),
+    ("square_dance", 5),
+    ("tennis", 4),
+    ("taichi", 4),
+    ("hiking", 3),
+    ("yoga", 3),
+    ("volleyball", 2),
+    ("billiards", 2),
+    ("dance", 2),
+    ("martial_arts", 1.5),
+    ("cycling", 1.5),
+    ("climbing", 0.7),
+    ("skating", 0.5),
+    ("squash", 0.3),
 ]
 KINDS = [
-    ("fitness_path", 40), ("community_court", 15), ("gymnasium", 10), ("club", 10),
-    ("fitness_centre", 6), ("sports_park", 5), ("trail", 4), ("natatorium", 4),
-    ("training_hall", 4), ("stadium", 2),
+    ("fitness_path", 40),
+    ("community_court", 15),
+    ("gymnasium", 10),
+    ("club", 10),
+    ("fitness_centre", 6),
+    ("sports_park", 5),
+    ("trail", 4),
+    ("natatorium", 4),
+    ("training_hall", 4),
+    ("stadium", 2),
 ]
 
 
@@ -91,10 +113,13 @@ def populate(count: int, rng: random.Random) -> None:
     from tiyu.regions.loader import RegionRow, load_regions
     from tiyu.venues.models import Sport, Venue
 
-    load_regions([
-        RegionRow("000000", "中华人民共和国"), RegionRow("510000", "四川省"),
-        RegionRow("500000", "重庆市"),
-    ])
+    load_regions(
+        [
+            RegionRow("000000", "中华人民共和国"),
+            RegionRow("510000", "四川省"),
+            RegionRow("500000", "重庆市"),
+        ]
+    )
     sport_ids = dict(Sport.objects.values_list("code", "pk"))
     codes = [c for c, _w in SPORT_WEIGHTS]
     weights = [w for _c, w in SPORT_WEIGHTS]
@@ -107,16 +132,24 @@ def populate(count: int, rng: random.Random) -> None:
             venues, sports = [], []
             for i in range(start, min(count, start + batch)):
                 lat, lng, region = sample()
-                venues.append(Venue(
-                    name=f"场馆{i}", name_pinyin=f"changguan{i}", name_initials=f"cg{i}",
-                    kind=rng.choices(kinds, kind_w)[0], region_id=region,
-                    address=f"测试路{i}号", lat=lat, lng=lng,
-                ))
+                venues.append(
+                    Venue(
+                        name=f"场馆{i}",
+                        name_pinyin=f"changguan{i}",
+                        name_initials=f"cg{i}",
+                        kind=rng.choices(kinds, kind_w)[0],
+                        region_id=region,
+                        address=f"测试路{i}号",
+                        lat=lat,
+                        lng=lng,
+                    )
+                )
                 sports.append({rng.choices(codes, weights)[0] for _ in range(rng.randint(1, 4))})
             Venue.objects.bulk_create(venues)
             through.objects.bulk_create(
                 through(venue_id=v.pk, sport_id=sport_ids[c])
-                for v, chosen in zip(venues, sports, strict=True) for c in sorted(chosen)
+                for v, chosen in zip(venues, sports, strict=True)
+                for c in sorted(chosen)
             )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -127,9 +160,7 @@ def brute_force(sport: str, lat: float, lng: float, table: dict[str, list[tuple]
     from tiyu.regions.geo import haversine_m
 
     rows = table[sport]
-    return [
-        pk for _d, pk in sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)[:LIMIT]
-    ]
+    return [pk for _d, pk in sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)[:LIMIT]]
 
 
 def sport_table() -> dict[str, list[tuple]]:
@@ -174,8 +205,9 @@ def child(venues: int, points: int) -> dict[str, Any]:
 
     table = sport_table()
     for sport, lat, lng in queries[:CHECKED_POINTS]:
-        got = [v.pk for v in venues_nearest(VenueFilter(sport=sport), lat=lat, lng=lng,
-                                            limit=LIMIT)]
+        got = [
+            v.pk for v in venues_nearest(VenueFilter(sport=sport), lat=lat, lng=lng, limit=LIMIT)
+        ]
         want = brute_force(sport, lat, lng, table)
         if got != want:
             raise SystemExit(f"wrong answer at {lat},{lng} {sport}: {got} != {want}")
@@ -195,13 +227,20 @@ def run_child(database_url: str, venues: int, points: int) -> dict[str, Any]:
     """Run the benchmark in a fresh process against one database."""
     with tempfile.TemporaryDirectory(prefix="tiyu-bench-") as data_dir:
         env = {
-            **os.environ, "TIYU_DATA_DIR": data_dir, "DEBUG": "1",
-            "DJANGO_SETTINGS_MODULE": "tiyu.config.settings", "DATABASE_URL": database_url,
+            **os.environ,
+            "TIYU_DATA_DIR": data_dir,
+            "DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "tiyu.config.settings",
+            "DATABASE_URL": database_url,
         }
         env.pop("TIYU_TESTING", None)
         proc = subprocess.run(
             [sys.executable, __file__, "--child", "--venues", str(venues), "--points", str(points)],
-            env=env, cwd=ROOT, capture_output=True, text=True, check=False,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
@@ -220,7 +259,7 @@ def pg_admin(sql: str) -> bool:
         with psycopg.connect(base, autocommit=True, connect_timeout=3) as conn:
             conn.execute(sql)
         return True
-    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+    except Exception as exc:  # any failure means "no PostgreSQL here"
         sys.stderr.write(f"PostgreSQL: {exc}\n")
         return False
 

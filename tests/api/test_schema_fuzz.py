@@ -20,6 +20,20 @@ pytestmark = pytest.mark.django_db
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """Calls go through the raw WSGI app, whose request signals would close the DB
+    connection that holds the test's transaction (Django's test client avoids this)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def admin_headers(world):
     from tiyu.accounts.services import token_issue
@@ -30,9 +44,13 @@ def admin_headers(world):
 
 @schema.parametrize()
 @settings(
-    max_examples=25, deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.filter_too_much],
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_no_server_errors(case, admin_headers):
     case.call_and_validate(checks=[not_a_server_error])

@@ -6,15 +6,17 @@ from django.http import HttpRequest
 from ninja import Router
 
 from tiyu.accounts.api_auth import require_user
-from tiyu.accounts.schemas import MeOut, MembershipOut, TokenIn, TokenOut
+from tiyu.accounts.schemas import MembershipOut, MeOut, TokenIn, TokenOut
 from tiyu.accounts.services import login_check, token_issue
-from tiyu.core.errors import DomainError
 
 router = Router(tags=["auth"])
 
 
 @router.post(
-    "/token", response={200: TokenOut, 401: dict, 429: dict}, auth=None, summary="Get a bearer token"
+    "/token",
+    response={200: TokenOut, 401: dict, 429: dict},
+    auth=None,
+    summary="Get a bearer token",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     """Exchange a username (or phone) and password for a bearer token."""
@@ -38,5 +40,3 @@ def me(request: HttpRequest) -> MeOut:
         ],
     )
 
-
-__all__ = ["DomainError", "router"]

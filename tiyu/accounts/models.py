@@ -86,11 +86,19 @@ class Membership(TimeStampedModel):
     )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     venue = models.ForeignKey(
-        "venues.Venue", verbose_name=_("场馆"), null=True, blank=True, on_delete=models.CASCADE,
+        "venues.Venue",
+        verbose_name=_("场馆"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
 
@@ -101,10 +109,16 @@ class Membership(TimeStampedModel):
             models.CheckConstraint(
                 name="membership_region_xor_venue",
                 condition=(
-                    models.Q(role__in=["venue_staff", "venue_manager"], venue__isnull=False,
-                             region__isnull=True)
-                    | models.Q(role__in=[r.value for r in REGION_ROLES], region__isnull=False,
-                               venue__isnull=True)
+                    models.Q(
+                        role__in=["venue_staff", "venue_manager"],
+                        venue__isnull=False,
+                        region__isnull=True,
+                    )
+                    | models.Q(
+                        role__in=[r.value for r in REGION_ROLES],
+                        region__isnull=False,
+                        venue__isnull=True,
+                    )
                     | models.Q(role="platform_admin", region__isnull=True, venue__isnull=True)
                 ),
             ),

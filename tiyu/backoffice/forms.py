@@ -19,8 +19,13 @@ from tiyu.venues.models import DocumentKind, EquipmentStatus, Venue, VenueKind
 from tiyu.venues.services import VenueData
 
 WEEKDAYS = [
-    (0, _("周一")), (1, _("周二")), (2, _("周三")), (3, _("周四")),
-    (4, _("周五")), (5, _("周六")), (6, _("周日")),
+    (0, _("周一")),
+    (1, _("周二")),
+    (2, _("周三")),
+    (3, _("周四")),
+    (4, _("周五")),
+    (5, _("周六")),
+    (6, _("周日")),
 ]
 PRICE_UNITS = [("hour", _("每小时")), ("entry", _("每人次"))]
 CRS_CHOICES = [("wgs84", _("WGS-84（GPS、天地图）")), ("gcj02", _("GCJ-02（高德、腾讯地图）"))]
@@ -55,8 +60,11 @@ class BootstrapMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
-def show_refusal(form: forms.BaseForm, error: DomainError, aliases: dict[str, str] | None = None,
-                 ) -> int:
+def show_refusal(
+    form: forms.BaseForm,
+    error: DomainError,
+    aliases: dict[str, str] | None = None,
+) -> int:
     """Put a service's refusal on ``form`` (next to its fields) and return its status.
 
     Not-found and forbidden are not form errors: they propagate to the error page.
@@ -119,8 +127,13 @@ class VenueForm(BootstrapMixin, forms.Form):
     is_published = forms.BooleanField(label=_("对公众发布"), required=False)
 
     def __init__(
-        self, *args: Any, venue: Venue, regions: list[Region], sports: list[tuple[str, str]],
-        can_rate: bool, **kwargs: Any,
+        self,
+        *args: Any,
+        venue: Venue,
+        regions: list[Region],
+        sports: list[tuple[str, str]],
+        can_rate: bool,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("initial", venue_initial(venue))
         super().__init__(*args, **kwargs)
@@ -143,12 +156,28 @@ class VenueForm(BootstrapMixin, forms.Form):
 
 def venue_initial(venue: Venue) -> dict[str, Any]:
     """A venue's current data as form values (coordinates in WGS-84)."""
-    keys = ["name", "kind", "address", "lat", "lng", "owner", "operator", "phone", "area_m2",
-            "year_built", "capacity", "star_rating", "description", "is_public",
-            "free_low_cost", "is_published"]
+    keys = [
+        "name",
+        "kind",
+        "address",
+        "lat",
+        "lng",
+        "owner",
+        "operator",
+        "phone",
+        "area_m2",
+        "year_built",
+        "capacity",
+        "star_rating",
+        "description",
+        "is_public",
+        "free_low_cost",
+        "is_published",
+    ]
     initial = {k: getattr(venue, k) for k in keys}
     initial.update(
-        region_code=venue.region_id, crs="wgs84",
+        region_code=venue.region_id,
+        crs="wgs84",
         sport_codes=[s.code for s in venue.sports.all()],
     )
     return initial
@@ -162,18 +191,26 @@ class CourtForm(BootstrapMixin, forms.Form):
         label=_("运动项目"), required=False, widget=forms.CheckboxSelectMultiple
     )
     parent_id = forms.TypedChoiceField(
-        label=_("所属场地"), coerce=int, empty_value=None, required=False,
+        label=_("所属场地"),
+        coerce=int,
+        empty_value=None,
+        required=False,
         help_text=_("例如一片羽毛球场属于整个馆：预订整馆会占用其中各片场地，反之亦然。"),
     )
     is_indoor = forms.BooleanField(label=_("室内"), required=False, initial=True)
     slot_minutes = forms.TypedChoiceField(
-        label=_("时段长度"), coerce=int, choices=[(60, _("60 分钟")), (30, _("30 分钟"))],
+        label=_("时段长度"),
+        coerce=int,
+        choices=[(60, _("60 分钟")), (30, _("30 分钟"))],
         initial=60,
     )
     capacity = forms.IntegerField(label=_("容纳人数"), min_value=1, max_value=10_000, initial=4)
 
     def __init__(
-        self, *args: Any, sports: list[tuple[str, str]], halls: list[tuple[int, str]],
+        self,
+        *args: Any,
+        sports: list[tuple[str, str]],
+        halls: list[tuple[int, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -184,9 +221,7 @@ class CourtForm(BootstrapMixin, forms.Form):
 class HoursRowForm(BootstrapMixin, forms.Form):
     """One opening period: a weekday and two times."""
 
-    weekday = forms.TypedChoiceField(
-        label=_("星期"), coerce=int, choices=[("", "—"), *WEEKDAYS]
-    )
+    weekday = forms.TypedChoiceField(label=_("星期"), coerce=int, choices=[("", "—"), *WEEKDAYS])
     opens = forms.TimeField(
         label=_("开门"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -205,7 +240,11 @@ class BaseHoursFormSet(forms.BaseFormSet):
 
 
 HoursFormSet = forms.formset_factory(
-    HoursRowForm, formset=BaseHoursFormSet, extra=1, can_delete=True, max_num=70,
+    HoursRowForm,
+    formset=BaseHoursFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=70,
     validate_max=True,
 )
 
@@ -251,7 +290,8 @@ class PhotoForm(BootstrapMixin, forms.Form):
     """A photo upload; the service checks its real type and size."""
 
     image = forms.FileField(
-        label=_("照片"), help_text=_("JPEG、PNG 或 WebP。"),
+        label=_("照片"),
+        help_text=_("JPEG、PNG 或 WebP。"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     caption = forms.CharField(label=_("说明"), max_length=100, required=False)
@@ -263,7 +303,8 @@ class DocumentForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("标题"), max_length=100)
     file = forms.FileField(
-        label=_("文件"), help_text=_("PDF 或图片（JPEG、PNG、WebP）。"),
+        label=_("文件"),
+        help_text=_("PDF 或图片（JPEG、PNG、WebP）。"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
     )
 

@@ -56,8 +56,9 @@ def _sport_choices() -> list[tuple[str, str]]:
     return [(s.code, s.name) for s in sports_all()]
 
 
-def _page(request: HttpRequest, template: str, venue: Venue, tab: str, status: int = 200,
-          **context: Any) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, venue: Venue, tab: str, status: int = 200, **context: Any
+) -> HttpResponse:
     """Render a venue page with its header and tabs."""
     context.update(venue=venue, tab=tab, can_manage=context.get("can_manage", True))
     return render(request, f"backoffice/{template}", context, status=status)
@@ -75,7 +76,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     params.is_valid()
     clean = {k: v for k, v in params.cleaned_data.items() if v}
     overview = venue_overview(
-        request.user, q=clean.get("q", ""), region_code=clean.get("region"),
+        request.user,
+        q=clean.get("q", ""),
+        region_code=clean.get("region"),
         kind=clean.get("kind"),
     )
     regions = list(overview.trail) + [rc.region for rc in overview.by_subregion]
@@ -85,10 +88,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     venues = Paginator(overview.venues, PAGE_SIZE).get_page(request.GET.get("page"))
     peak = max((rc.count for rc in overview.by_subregion), default=0)
-    return render(request, "backoffice/dashboard.html", {
-        "overview": overview, "form": form, "venues": venues, "peak": peak,
-        "filtered": bool(clean.get("q") or clean.get("kind")),
-    })
+    return render(
+        request,
+        "backoffice/dashboard.html",
+        {
+            "overview": overview,
+            "form": form,
+            "venues": venues,
+            "peak": peak,
+            "filtered": bool(clean.get("q") or clean.get("kind")),
+        },
+    )
 
 
 def _week(venue: Venue) -> list[tuple[str, list[Any]]]:
@@ -102,8 +112,15 @@ def venue_detail(request: HttpRequest, venue_id: int) -> HttpResponse:
     """Everything the registry holds about one venue in scope (read-only)."""
     venue = venue_dossier(request.user, venue_id)
     can_manage = venue_can_manage(request.user, venue.pk)
-    return _page(request, "venue_detail.html", venue, "detail", can_manage=can_manage,
-                 week=_week(venue), today=timezone.localdate())
+    return _page(
+        request,
+        "venue_detail.html",
+        venue,
+        "detail",
+        can_manage=can_manage,
+        week=_week(venue),
+        today=timezone.localdate(),
+    )
 
 
 @backoffice_view
@@ -111,7 +128,9 @@ def venue_edit(request: HttpRequest, venue_id: int) -> HttpResponse:
     """The registry data form; the service checks the point against the district."""
     venue = venue_dossier(request.user, venue_id, manage=True)
     form = bf.VenueForm(
-        request.POST or None, venue=venue, sports=_sport_choices(),
+        request.POST or None,
+        venue=venue,
+        sports=_sport_choices(),
         regions=list(region_children(venue.region.parent_id)),
         can_rate=scope_for(request.user).everything,
     )
@@ -120,8 +139,9 @@ def venue_edit(request: HttpRequest, venue_id: int) -> HttpResponse:
             services.venue_update(actor=request.user, venue_id=venue.pk, data=form.to_data())
         except DomainError as error:
             status = bf.show_refusal(form, error)
-            return _page(request, "venue_edit.html", venue, "edit", status, form=form,
-                         error=error.as_dict())
+            return _page(
+                request, "venue_edit.html", venue, "edit", status, form=form, error=error.as_dict()
+            )
         messages.success(request, _("场馆信息已保存。"))
         return redirect("backoffice:venue", venue.pk)
     return _page(request, "venue_edit.html", venue, "edit", _bound_status(form), form=form)
@@ -143,46 +163,81 @@ def courts(request: HttpRequest, venue_id: int, court_id: int | None = None) -> 
     initial = {}
     if court is not None:
         initial = {
-            "name": court.name, "parent_id": court.parent_id, "is_indoor": court.is_indoor,
-            "slot_minutes": court.slot_minutes, "capacity": court.capacity,
+            "name": court.name,
+            "parent_id": court.parent_id,
+            "is_indoor": court.is_indoor,
+            "slot_minutes": court.slot_minutes,
+            "capacity": court.capacity,
             "sport_codes": [s.code for s in court.sports.all()],
         }
-    form = bf.CourtForm(request.POST or None, initial=initial, sports=_sport_choices(),
-                        halls=_halls(venue, exclude=court_id))
+    form = bf.CourtForm(
+        request.POST or None,
+        initial=initial,
+        sports=_sport_choices(),
+        halls=_halls(venue, exclude=court_id),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.court_save(actor=request.user, venue_id=venue.pk, court_id=court_id,
-                                **form.cleaned_data)
+            services.court_save(
+                actor=request.user, venue_id=venue.pk, court_id=court_id, **form.cleaned_data
+            )
         except DomainError as error:
             status = bf.show_refusal(form, error)
-            return _page(request, "courts.html", venue, "courts", status, form=form, court=court,
-                         error=error.as_dict())
+            return _page(
+                request,
+                "courts.html",
+                venue,
+                "courts",
+                status,
+                form=form,
+                court=court,
+                error=error.as_dict(),
+            )
         messages.success(request, _("场地已保存。"))
         return redirect("backoffice:courts", venue.pk)
-    return _page(request, "courts.html", venue, "courts", _bound_status(form), form=form,
-                 court=court)
+    return _page(
+        request, "courts.html", venue, "courts", _bound_status(form), form=form, court=court
+    )
 
 
 @backoffice_view
 def hours(request: HttpRequest, venue_id: int) -> HttpResponse:
     """The weekly opening hours editor (several periods a day)."""
     venue = venue_dossier(request.user, venue_id, manage=True)
-    initial = [{"weekday": h.weekday, "opens": h.opens, "closes": h.closes}
-               for h in venue.opening_hours.all()]
+    initial = [
+        {"weekday": h.weekday, "opens": h.opens, "closes": h.closes}
+        for h in venue.opening_hours.all()
+    ]
     formset = bf.HoursFormSet(request.POST or None, initial=initial, prefix="hours")
     if request.method == "POST" and formset.is_valid():
         try:
-            services.opening_hours_set(actor=request.user, venue_id=venue.pk,
-                                       periods=bf.hours_periods(formset))
+            services.opening_hours_set(
+                actor=request.user, venue_id=venue.pk, periods=bf.hours_periods(formset)
+            )
         except DomainError as error:
             if isinstance(error, NotFound):
                 raise
-            return _page(request, "hours.html", venue, "hours", error.status, formset=formset,
-                         week=_week(venue), error=error.as_dict())
+            return _page(
+                request,
+                "hours.html",
+                venue,
+                "hours",
+                error.status,
+                formset=formset,
+                week=_week(venue),
+                error=error.as_dict(),
+            )
         messages.success(request, _("开放时间已保存。"))
         return redirect("backoffice:hours", venue.pk)
-    return _page(request, "hours.html", venue, "hours", _bound_status(formset), formset=formset,
-                 week=_week(venue))
+    return _page(
+        request,
+        "hours.html",
+        venue,
+        "hours",
+        _bound_status(formset),
+        formset=formset,
+        week=_week(venue),
+    )
 
 
 @backoffice_view
@@ -195,20 +250,36 @@ def closures(request: HttpRequest, venue_id: int) -> HttpResponse:
             services.closure_add(actor=request.user, venue_id=venue.pk, **form.cleaned_data)
         except DomainError as error:
             status = bf.show_refusal(form, error)
-            return _page(request, "closures.html", venue, "closures", status, form=form,
-                         today=timezone.localdate(), error=error.as_dict())
+            return _page(
+                request,
+                "closures.html",
+                venue,
+                "closures",
+                status,
+                form=form,
+                today=timezone.localdate(),
+                error=error.as_dict(),
+            )
         messages.success(request, _("闭馆安排已发布。"))
         return redirect("backoffice:closures", venue.pk)
-    return _page(request, "closures.html", venue, "closures", _bound_status(form), form=form,
-                 today=timezone.localdate())
+    return _page(
+        request,
+        "closures.html",
+        venue,
+        "closures",
+        _bound_status(form),
+        form=form,
+        today=timezone.localdate(),
+    )
 
 
 @require_POST
 @backoffice_view
 def closure_remove(request: HttpRequest, venue_id: int, closure_id: int) -> HttpResponse:
     """Withdraw a closure that has not started."""
-    services.closure_remove(actor=request.user, venue_id=venue_id, closure_id=closure_id,
-                            today=timezone.localdate())
+    services.closure_remove(
+        actor=request.user, venue_id=venue_id, closure_id=closure_id, today=timezone.localdate()
+    )
     messages.success(request, _("闭馆安排已撤销。"))
     return redirect("backoffice:closures", venue_id)
 
@@ -221,13 +292,17 @@ def prices(request: HttpRequest, venue_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.market_price_set(
-                actor=request.user, venue_id=venue.pk, sport_code=form.cleaned_data["sport_code"],
-                unit=form.cleaned_data["unit"], price_fen=form.price_fen,
+                actor=request.user,
+                venue_id=venue.pk,
+                sport_code=form.cleaned_data["sport_code"],
+                unit=form.cleaned_data["unit"],
+                price_fen=form.price_fen,
             )
         except DomainError as error:
             status = bf.show_refusal(form, error, bf.MarketPriceForm.aliases)
-            return _page(request, "prices.html", venue, "prices", status, form=form,
-                         error=error.as_dict())
+            return _page(
+                request, "prices.html", venue, "prices", status, form=form, error=error.as_dict()
+            )
         messages.success(request, _("市场价已申报。"))
         return redirect("backoffice:prices", venue.pk)
     return _page(request, "prices.html", venue, "prices", _bound_status(form), form=form)
@@ -241,12 +316,18 @@ def photos(request: HttpRequest, venue_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["image"]
         try:
-            services.photo_add(actor=request.user, venue_id=venue.pk, upload=upload,
-                               size=upload.size, caption=form.cleaned_data["caption"])
+            services.photo_add(
+                actor=request.user,
+                venue_id=venue.pk,
+                upload=upload,
+                size=upload.size,
+                caption=form.cleaned_data["caption"],
+            )
         except DomainError as error:
             status = bf.show_refusal(form, error)
-            return _page(request, "photos.html", venue, "photos", status, form=form,
-                         error=error.as_dict())
+            return _page(
+                request, "photos.html", venue, "photos", status, form=form, error=error.as_dict()
+            )
         messages.success(request, _("照片已上传。"))
         return redirect("backoffice:photos", venue.pk)
     return _page(request, "photos.html", venue, "photos", _bound_status(form), form=form)
@@ -270,13 +351,24 @@ def documents(request: HttpRequest, venue_id: int) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             services.document_add(
-                actor=request.user, venue_id=venue.pk, kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"], upload=upload, size=upload.size,
+                actor=request.user,
+                venue_id=venue.pk,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                upload=upload,
+                size=upload.size,
             )
         except DomainError as error:
             status = bf.show_refusal(form, error)
-            return _page(request, "documents.html", venue, "documents", status, form=form,
-                         error=error.as_dict())
+            return _page(
+                request,
+                "documents.html",
+                venue,
+                "documents",
+                status,
+                form=form,
+                error=error.as_dict(),
+            )
         messages.success(request, _("文件已上传。"))
         return redirect("backoffice:documents", venue.pk)
     return _page(request, "documents.html", venue, "documents", _bound_status(form), form=form)
@@ -309,12 +401,27 @@ def equipment(request: HttpRequest, venue_id: int) -> HttpResponse:
             services.equipment_add(actor=request.user, venue_id=venue.pk, **form.cleaned_data)
         except DomainError as error:
             status = bf.show_refusal(form, error)
-            return _page(request, "equipment.html", venue, "equipment", status, form=form,
-                         status_form=bf.EquipmentStatusForm(), error=error.as_dict())
+            return _page(
+                request,
+                "equipment.html",
+                venue,
+                "equipment",
+                status,
+                form=form,
+                status_form=bf.EquipmentStatusForm(),
+                error=error.as_dict(),
+            )
         messages.success(request, _("器材已登记。"))
         return redirect("backoffice:equipment", venue.pk)
-    return _page(request, "equipment.html", venue, "equipment", _bound_status(form), form=form,
-                 status_form=bf.EquipmentStatusForm())
+    return _page(
+        request,
+        "equipment.html",
+        venue,
+        "equipment",
+        _bound_status(form),
+        form=form,
+        status_form=bf.EquipmentStatusForm(),
+    )
 
 
 @require_POST
@@ -323,10 +430,14 @@ def equipment_status(request: HttpRequest, venue_id: int, item_id: int) -> HttpR
     """Change one item's status."""
     form = bf.EquipmentStatusForm(request.POST)
     if not form.is_valid():
-        raise DomainError("equipment_status_invalid", _("未知的器材状态。"),
-                          fields={"status": _("未知的器材状态。")})
-    services.equipment_status_set(actor=request.user, venue_id=venue_id, item_id=item_id,
-                                  status=form.cleaned_data["status"])
+        raise DomainError(
+            "equipment_status_invalid",
+            _("未知的器材状态。"),
+            fields={"status": _("未知的器材状态。")},
+        )
+    services.equipment_status_set(
+        actor=request.user, venue_id=venue_id, item_id=item_id, status=form.cleaned_data["status"]
+    )
     messages.success(request, _("器材状态已更新。"))
     return redirect("backoffice:equipment", venue_id)
 
@@ -335,8 +446,17 @@ def equipment_status(request: HttpRequest, venue_id: int, item_id: int) -> HttpR
 def equipment_qr(request: HttpRequest, venue_id: int) -> HttpResponse:
     """A printable sheet of every item's QR code (it opens the item's public repair page)."""
     venue = _facility(request, venue_id)
-    items = [(item, request.build_absolute_uri(f"/e/{item.code}/"))
-             for item in venue.equipment.all() if item.status != EquipmentStatus.RETIRED]
-    return render(request, "backoffice/equipment_qr.html", {
-        "venue": venue, "items": items, "printed_on": timezone.localdate(),
-    })
+    items = [
+        (item, request.build_absolute_uri(f"/e/{item.code}/"))
+        for item in venue.equipment.all()
+        if item.status != EquipmentStatus.RETIRED
+    ]
+    return render(
+        request,
+        "backoffice/equipment_qr.html",
+        {
+            "venue": venue,
+            "items": items,
+            "printed_on": timezone.localdate(),
+        },
+    )

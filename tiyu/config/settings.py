@@ -47,9 +47,7 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set (or DEBUG=1 for development).")
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -187,7 +185,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/gcoord", PROJECT_DIR / "node_modules" / "gcoord" / "dist"),
 ]
-STATICFILES_DIRS = [d for d in STATICFILES_DIRS if Path(d[1] if isinstance(d, tuple) else d).exists()]
+STATICFILES_DIRS = [
+    d for d in STATICFILES_DIRS if Path(d[1] if isinstance(d, tuple) else d).exists()
+]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"

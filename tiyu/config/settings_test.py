@@ -8,4 +8,4 @@ import os
 
 os.environ.setdefault("TIYU_TESTING", "1")
 
-from tiyu.config.settings import *  # noqa: E402, F403
+from tiyu.config.settings import *  # noqa: F403

@@ -11,11 +11,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     search_fields = ("object_id", "action")
 
-    def has_add_permission(self, request):  # noqa: ARG002
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # noqa: ARG002
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # noqa: ARG002
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,4 +1,4 @@
-"""The audit log: ``audit.log("venue.updated", actor, venue, {...})`` inside the change's transaction."""
+"""The audit log: `audit.log("venue.updated", actor, venue, {...})` in the same transaction."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from django.db import connection, models
 from tiyu.core.models import AuditEntry
 
 
-def log(action: str, actor: Any, obj: models.Model, data: dict[str, Any] | None = None) -> AuditEntry:
+def log(
+    action: str, actor: Any, obj: models.Model, data: dict[str, Any] | None = None
+) -> AuditEntry:
     """Record ``action`` on ``obj`` by ``actor``; must run inside the transaction that made it.
 
     Refusing to log outside a transaction is what guarantees that a change and its

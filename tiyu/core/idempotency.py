@@ -50,8 +50,12 @@ def run_idempotent(
         with transaction.atomic():
             status, body = action()
             IdempotencyRecord.objects.create(
-                key=key, scope=scope, user_id=user_id, request_hash=fingerprint,
-                status=status, body=body,
+                key=key,
+                scope=scope,
+                user_id=user_id,
+                request_hash=fingerprint,
+                status=status,
+                body=body,
             )
     except IntegrityError:
         # A concurrent twin committed first; its answer is the answer.
@@ -68,7 +72,5 @@ def _find(scope: str, user_id: int | None, key: str) -> IdempotencyRecord | None
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Result:
     if record.request_hash != fingerprint:
-        raise Conflict(
-            "idempotency_key_reused", _("该幂等键已用于另一个不同的请求。")
-        )
+        raise Conflict("idempotency_key_reused", _("该幂等键已用于另一个不同的请求。"))
     return record.status, record.body

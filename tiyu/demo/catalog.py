@@ -6,6 +6,8 @@ district and city names come from the region tree.
 
 from __future__ import annotations
 
+# fmt: off
+
 ROADS = (
     "人民路", "解放路", "建设路", "中山路", "文化路", "新华路", "滨江路", "学府路", "体育路",
     "公园路", "长江路", "东风路", "和平路", "团结路", "幸福路", "振兴路", "兴业路", "光明路",
@@ -88,3 +90,4 @@ CLUB_WEIGHTS = {
     "yoga": 8, "climbing": 3, "squash": 2, "fitness": 12, "martial_arts": 4, "dance": 5,
     "swimming": 4, "skating": 1,
 }
+# fmt: on

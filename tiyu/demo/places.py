@@ -100,13 +100,23 @@ def demo_districts() -> list[District]:
         geom = shapes.get(region.code)
         if geom is None:
             continue
-        city = region.parent.name if region.parent and region.parent.level == Level.PREFECTURE \
+        city = (
+            region.parent.name
+            if region.parent and region.parent.level == Level.PREFECTURE
             else region.name
+        )
         weight, urban = _weight(region.code)
-        districts.append(District(
-            code=region.code, name=region.name, city=city, weight=weight, urban=urban,
-            shape=prep(geom), bounds=geom.bounds,
-        ))
+        districts.append(
+            District(
+                code=region.code,
+                name=region.name,
+                city=city,
+                weight=weight,
+                urban=urban,
+                shape=prep(geom),
+                bounds=geom.bounds,
+            )
+        )
     return districts
 
 

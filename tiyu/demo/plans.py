@@ -30,32 +30,57 @@ Period = tuple[int, time, time]
 
 # Venue kinds by district: (kind, weight) for city districts and for the rest.
 URBAN_KINDS = {
-    VenueKind.GYMNASIUM: 9, VenueKind.NATATORIUM: 6, VenueKind.FITNESS_CENTRE: 8,
-    VenueKind.TRAINING_HALL: 5, VenueKind.STADIUM: 2, VenueKind.CLUB: 22,
-    VenueKind.FITNESS_PATH: 24, VenueKind.COMMUNITY_COURT: 12, VenueKind.SPORTS_PARK: 7,
+    VenueKind.GYMNASIUM: 9,
+    VenueKind.NATATORIUM: 6,
+    VenueKind.FITNESS_CENTRE: 8,
+    VenueKind.TRAINING_HALL: 5,
+    VenueKind.STADIUM: 2,
+    VenueKind.CLUB: 22,
+    VenueKind.FITNESS_PATH: 24,
+    VenueKind.COMMUNITY_COURT: 12,
+    VenueKind.SPORTS_PARK: 7,
     VenueKind.TRAIL: 5,
 }
 OTHER_KINDS = {
-    VenueKind.GYMNASIUM: 8, VenueKind.NATATORIUM: 4, VenueKind.FITNESS_CENTRE: 8,
-    VenueKind.TRAINING_HALL: 3, VenueKind.STADIUM: 3, VenueKind.CLUB: 7,
-    VenueKind.FITNESS_PATH: 38, VenueKind.COMMUNITY_COURT: 14, VenueKind.SPORTS_PARK: 6,
+    VenueKind.GYMNASIUM: 8,
+    VenueKind.NATATORIUM: 4,
+    VenueKind.FITNESS_CENTRE: 8,
+    VenueKind.TRAINING_HALL: 3,
+    VenueKind.STADIUM: 3,
+    VenueKind.CLUB: 7,
+    VenueKind.FITNESS_PATH: 38,
+    VenueKind.COMMUNITY_COURT: 14,
+    VenueKind.SPORTS_PARK: 6,
     VenueKind.TRAIL: 9,
 }
 AREA_M2 = {
-    VenueKind.GYMNASIUM: (3000, 15000), VenueKind.NATATORIUM: (2500, 9000),
-    VenueKind.FITNESS_CENTRE: (2000, 12000), VenueKind.TRAINING_HALL: (800, 4000),
-    VenueKind.STADIUM: (20000, 60000), VenueKind.CLUB: (300, 3000),
-    VenueKind.SPORTS_PARK: (20000, 300000), VenueKind.FITNESS_PATH: (150, 1500),
-    VenueKind.TRAIL: (5000, 60000), VenueKind.COMMUNITY_COURT: (500, 1600),
+    VenueKind.GYMNASIUM: (3000, 15000),
+    VenueKind.NATATORIUM: (2500, 9000),
+    VenueKind.FITNESS_CENTRE: (2000, 12000),
+    VenueKind.TRAINING_HALL: (800, 4000),
+    VenueKind.STADIUM: (20000, 60000),
+    VenueKind.CLUB: (300, 3000),
+    VenueKind.SPORTS_PARK: (20000, 300000),
+    VenueKind.FITNESS_PATH: (150, 1500),
+    VenueKind.TRAIL: (5000, 60000),
+    VenueKind.COMMUNITY_COURT: (500, 1600),
 }
 # Market price per hour in fen: (low, high), rounded to 5 yuan.
 PRICE_FEN = {
-    "badminton": (3000, 6000), "basketball": (15000, 30000), "table_tennis": (1500, 3000),
-    "tennis": (6000, 12000), "swimming": (3000, 5000), "volleyball": (12000, 20000),
-    "football": (30000, 80000), "running": (500, 1500), "fitness": (2000, 4000),
+    "badminton": (3000, 6000),
+    "basketball": (15000, 30000),
+    "table_tennis": (1500, 3000),
+    "tennis": (6000, 12000),
+    "swimming": (3000, 5000),
+    "volleyball": (12000, 20000),
+    "football": (30000, 80000),
+    "running": (500, 1500),
+    "fitness": (2000, 4000),
     "yoga": (3000, 6000),
 }
-FREE_LOW_COST_SHARE = 0.4
+# Share of bookable public venues (those with courts) in the free/low-cost programme:
+# about 40% of all public venues, fitness paths and trails included.
+FREE_LOW_COST_SHARE = 0.75
 
 
 @dataclass
@@ -98,18 +123,21 @@ def _t(text: str) -> time:
 
 def week(weekday: list[tuple[str, str]], weekend: list[tuple[str, str]]) -> list[Period]:
     """Opening periods: the same on Monday-Friday, another set on Saturday and Sunday."""
-    return [
-        (day, _t(a), _t(b))
-        for day in range(7)
-        for a, b in (weekday if day < 5 else weekend)
-    ]
+    return [(day, _t(a), _t(b)) for day in range(7) for a, b in (weekday if day < 5 else weekend)]
 
 
-def hall(name: str, sports: list[str], parts: int, part_sport: str = "badminton",
-         part_name: str = "羽毛球{n}号场") -> CourtPlan:
+def hall(
+    name: str,
+    sports: list[str],
+    parts: int,
+    part_sport: str = "badminton",
+    part_name: str = "羽毛球{n}号场",
+) -> CourtPlan:
     """A hall booked whole (for basketball, say) or by its smaller courts."""
     return CourtPlan(
-        name, sports, capacity=40,
+        name,
+        sports,
+        capacity=40,
         parts=[CourtPlan(part_name.format(n=n), [part_sport]) for n in range(1, parts + 1)],
     )
 
@@ -117,13 +145,16 @@ def hall(name: str, sports: list[str], parts: int, part_sport: str = "badminton"
 def pool(lanes: int, name: str = "标准池") -> CourtPlan:
     """A pool booked whole (a swimming team) or by lane."""
     return CourtPlan(
-        name, ["swimming"], capacity=lanes * 10,
+        name,
+        ["swimming"],
+        capacity=lanes * 10,
         parts=[CourtPlan(f"{n}号泳道", ["swimming"], capacity=8) for n in range(1, lanes + 1)],
     )
 
 
-def numbered(pattern: str, sport: str, count: int, *, indoor: bool = True, slot: int = 60,
-             capacity: int = 4) -> list[CourtPlan]:
+def numbered(
+    pattern: str, sport: str, count: int, *, indoor: bool = True, slot: int = 60, capacity: int = 4
+) -> list[CourtPlan]:
     """Courts 1..count named by ``pattern`` (``{n}`` is the number)."""
     return [
         CourtPlan(pattern.format(n=n), [sport], indoor=indoor, slot=slot, capacity=capacity)
@@ -162,8 +193,10 @@ class Planner:
 
     def phone(self, d: District, mobile: bool = False) -> str:
         if mobile:
-            return f"1{self.pick(['33', '35', '38', '39', '50', '58', '77', '80', '86', '89'])}" \
-                   f"{self.rng.randint(0, 99_999_999):08d}"
+            return (
+                f"1{self.pick(['33', '35', '38', '39', '50', '58', '77', '80', '86', '89'])}"
+                f"{self.rng.randint(0, 99_999_999):08d}"
+            )
         digits = 8 if d.area_code in ("028", "023") else 7
         first = str(self.rng.randint(6, 8))
         rest = self.rng.randint(0, 10 ** (digits - 1) - 1)
@@ -210,11 +243,17 @@ class Planner:
         data.sport_codes = sports
         outdoor = data.kind in OUTDOOR_KINDS
         if data.year_built is None:
-            data.year_built = self.rng.randint(2008, 2024) if outdoor else self.rng.randint(
-                1988 if data.is_public else 2012, 2024)
+            data.year_built = (
+                self.rng.randint(2008, 2024)
+                if outdoor
+                else self.rng.randint(1988 if data.is_public else 2012, 2024)
+            )
         if not data.star_rating:
-            weights = [3, 4, 3, 1, 0, 0] if outdoor else (
-                [0, 1, 3, 4, 2, 1] if data.is_public else [2, 2, 3, 3, 1, 0])
+            weights = (
+                [3, 4, 3, 1, 0, 0]
+                if outdoor
+                else ([0, 1, 3, 4, 2, 1] if data.is_public else [2, 2, 3, 3, 1, 0])
+            )
             data.star_rating = self.rng.choices(range(6), weights)[0]
         if data.capacity is None and not outdoor:
             data.capacity = max(30, min(3000, (data.area_m2 or 0) // 8))
@@ -246,17 +285,22 @@ class Planner:
             return week([("06:30", "08:30"), ("12:00", "21:30")], [("09:00", "21:30")])
         if not public:
             return week([("10:00", "22:00")], [("09:00", "22:30")])
-        return self.pick([
-            week([("09:00", "21:30")], [("08:30", "22:00")]),
-            week([("08:30", "21:00")], [("08:00", "21:30")]),
-            week([("09:00", "12:00"), ("14:00", "21:30")], [("08:30", "21:30")]),
-        ])
+        return self.pick(
+            [
+                week([("09:00", "21:30")], [("08:30", "22:00")]),
+                week([("08:30", "21:00")], [("08:00", "21:30")]),
+                week([("09:00", "12:00"), ("14:00", "21:30")], [("08:30", "21:30")]),
+            ]
+        )
 
     def equipment(self, count: int, names: list[str] | None = None) -> list[EquipmentPlan]:
         """Items installed together (mostly one maker, one date), a few added later."""
         pool_ = [(n, p) for n, p in EQUIPMENT if names is None or n in names]
-        chosen = [pool_[i % len(pool_)] for i in range(count)] if count > len(pool_) else \
-            self.rng.sample(pool_, count)
+        chosen = (
+            [pool_[i % len(pool_)] for i in range(count)]
+            if count > len(pool_)
+            else self.rng.sample(pool_, count)
+        )
         maker, prefix = self.pick(MAKERS)  # type: ignore[misc]
         installed = self.today - timedelta(days=self.rng.randint(120, 3650))
         items = []
@@ -271,15 +315,23 @@ class Planner:
         return items
 
     def _venue(self, name: str, d: District, **extra: object) -> VenueData:
-        data = VenueData(name=name, kind="", region_code=d.code, address=self.address(d),
-                         lat=0.0, lng=0.0, phone=self.phone(d))
+        data = VenueData(
+            name=name,
+            kind="",
+            region_code=d.code,
+            address=self.address(d),
+            lat=0.0,
+            lng=0.0,
+            phone=self.phone(d),
+        )
         for key, value in extra.items():
             setattr(data, key, value)
         return data
 
     def _public_operator(self, d: District) -> str:
-        return self.pick([f"{d.full}体育中心", f"{d.full}全民健身服务中心",
-                          self.company(d, "体育管理")])
+        return self.pick(
+            [f"{d.full}体育中心", f"{d.full}全民健身服务中心", self.company(d, "体育管理")]
+        )
 
     # --- indoor --------------------------------------------------------------------
 
@@ -289,8 +341,9 @@ class Planner:
             name = self.unique(f"{school}体育馆")
             owner, operator = school, school
         else:
-            name = self.unique(f"{d.name}体育馆", f"{d.name}体育中心体育馆",
-                               f"{d.name}青少年活动中心体育馆")
+            name = self.unique(
+                f"{d.name}体育馆", f"{d.name}体育中心体育馆", f"{d.name}青少年活动中心体育馆"
+            )
             owner, operator = self.bureau(d), self._public_operator(d)
         courts = [hall("主馆", ["basketball", "volleyball"], self.rng.randint(4, 8))]
         courts += numbered("乒乓球{n}号台", "table_tennis", self.rng.randint(4, 10), slot=30)
@@ -300,8 +353,11 @@ class Planner:
 
     def _fitness_centre(self, d: District) -> VenuePlan:
         street = f"{self.pick(COMMUNITIES)}街道"
-        name = self.unique(f"{d.name}全民健身中心", f"{d.name}{street}全民健身中心",
-                           f"{d.short}{self.pick(COMMUNITIES)}全民健身中心")
+        name = self.unique(
+            f"{d.name}全民健身中心",
+            f"{d.name}{street}全民健身中心",
+            f"{d.short}{self.pick(COMMUNITIES)}全民健身中心",
+        )
         owner = self.bureau(d) if street not in name else f"{d.full}{street}办事处"
         room_sport = self.pick(["yoga", "dance", "taichi", "martial_arts"])
         courts = [
@@ -314,8 +370,12 @@ class Planner:
         return VenuePlan(data, courts)
 
     def _natatorium(self, d: District) -> VenuePlan:
-        name = self.unique(f"{d.name}游泳馆", f"{d.full}体育中心游泳馆",
-                           f"{d.name}全民健身中心游泳馆", f"{d.short}{self.pick(COMMUNITIES)}游泳馆")
+        name = self.unique(
+            f"{d.name}游泳馆",
+            f"{d.full}体育中心游泳馆",
+            f"{d.name}全民健身中心游泳馆",
+            f"{d.short}{self.pick(COMMUNITIES)}游泳馆",
+        )
         courts = [pool(self.rng.choice([6, 8, 8, 10]))]
         if self.rng.random() < 0.5:
             courts.append(CourtPlan(self.pick(["训练池", "儿童池"]), ["swimming"], capacity=30))
@@ -323,11 +383,20 @@ class Planner:
         return VenuePlan(data, courts)
 
     def _training_hall(self, d: District) -> VenuePlan:
-        sport, label = self.pick([("badminton", "羽毛球"), ("table_tennis", "乒乓球"),
-                                  ("martial_arts", "武术"), ("basketball", "篮球"),
-                                  ("volleyball", "排球")])  # type: ignore[misc]
-        name = self.unique(f"{d.name}{label}训练馆", f"{d.name}业余体校{label}训练馆",
-                           f"{d.full}体育运动学校{label}训练馆")
+        sport, label = self.pick(
+            [
+                ("badminton", "羽毛球"),
+                ("table_tennis", "乒乓球"),
+                ("martial_arts", "武术"),
+                ("basketball", "篮球"),
+                ("volleyball", "排球"),
+            ]
+        )  # type: ignore[misc]
+        name = self.unique(
+            f"{d.name}{label}训练馆",
+            f"{d.name}业余体校{label}训练馆",
+            f"{d.full}体育运动学校{label}训练馆",
+        )
         if sport == "badminton":
             courts = [hall("训练馆", ["badminton"], self.rng.randint(4, 8))]
         elif sport == "table_tennis":
@@ -340,11 +409,13 @@ class Planner:
         return VenuePlan(self._venue(name, d, owner=owner, operator=owner), courts)
 
     def _stadium(self, d: District) -> VenuePlan:
-        name = self.unique(f"{d.name}体育场", f"{d.name}体育中心体育场",
-                           f"{d.short}{self.pick(COMMUNITIES)}体育场")
+        name = self.unique(
+            f"{d.name}体育场", f"{d.name}体育中心体育场", f"{d.short}{self.pick(COMMUNITIES)}体育场"
+        )
         courts = [CourtPlan("田径场", ["running", "football"], indoor=False, capacity=200)]
-        courts += numbered("五人制足球{n}号场", "football", self.rng.randint(0, 2),
-                           indoor=False, capacity=14)
+        courts += numbered(
+            "五人制足球{n}号场", "football", self.rng.randint(0, 2), indoor=False, capacity=14
+        )
         data = self._venue(name, d, owner=self.bureau(d), operator=self._public_operator(d))
         return VenuePlan(data, courts)
 
@@ -362,8 +433,15 @@ class Planner:
             indoor = not (sport == "tennis" and self.rng.random() < 0.5)
             courts = numbered(pattern, sport, count, indoor=indoor, slot=slot, capacity=capacity)
         company = self.company(d, "体育文化" if sport != "fitness" else "健身管理")
-        data = self._venue(name, d, owner=company, operator=company, is_public=False,
-                           address=self.address(d, road), phone=self.phone(d, mobile=True))
+        data = self._venue(
+            name,
+            d,
+            owner=company,
+            operator=company,
+            is_public=False,
+            address=self.address(d, road),
+            phone=self.phone(d, mobile=True),
+        )
         return VenuePlan(data, courts)
 
     # --- outdoor facilities ----------------------------------------------------------
@@ -372,8 +450,11 @@ class Planner:
         """A community, its street office (owner) and its residents' committee (operator)."""
         community = self.pick(COMMUNITIES)
         street = self.pick(COMMUNITIES)
-        return (community, f"{d.full}{street}街道办事处",
-                f"{d.name}{street}街道{community}社区居民委员会")
+        return (
+            community,
+            f"{d.full}{street}街道办事处",
+            f"{d.name}{street}街道{community}社区居民委员会",
+        )
 
     def _fitness_path(self, d: District) -> VenuePlan:
         community, owner, operator = self._community(d)
@@ -382,50 +463,73 @@ class Planner:
             name = self.unique(f"{park}健身路径", f"{park}全民健身路径")
             operator = f"{d.full}公园管理处"
         else:
-            name = self.unique(f"{d.name}{community}社区健身路径",
-                               f"{d.short}{self.pick(ROADS)}{community}社区健身路径")
+            name = self.unique(
+                f"{d.name}{community}社区健身路径",
+                f"{d.short}{self.pick(ROADS)}{community}社区健身路径",
+            )
         sports = ["fitness", *self.rng.sample(["square_dance", "taichi", "table_tennis"], 1)]
         data = self._venue(name, d, owner=owner, operator=operator, sport_codes=sports, phone="")
         return VenuePlan(data, equipment=self.equipment(self.rng.randint(8, 18)))
 
     def _community_court(self, d: District) -> VenuePlan:
         community, owner, operator = self._community(d)
-        sport, label = self.pick([("basketball", "篮球场"), ("basketball", "篮球场"),
-                                  ("football", "笼式足球场"), ("table_tennis", "乒乓球场")])  # type: ignore[misc]
-        name = self.unique(f"{d.name}{community}社区{label}",
-                           f"{d.short}{self.pick(ROADS)}{community}社区{label}")
+        sport, label = self.pick(
+            [
+                ("basketball", "篮球场"),
+                ("basketball", "篮球场"),
+                ("football", "笼式足球场"),
+                ("table_tennis", "乒乓球场"),
+            ]
+        )  # type: ignore[misc]
+        name = self.unique(
+            f"{d.name}{community}社区{label}", f"{d.short}{self.pick(ROADS)}{community}社区{label}"
+        )
         if sport == "table_tennis":
             courts = numbered("乒乓球{n}号台", sport, self.rng.randint(2, 4), indoor=False, slot=30)
         else:
             count = self.rng.randint(1, 2)
             courts = numbered(f"{{n}}号{label}", sport, count, indoor=False, capacity=10)
-        data = self._venue(name, d, owner=owner, operator=operator, sport_codes=["fitness"],
-                           phone="")
+        data = self._venue(
+            name, d, owner=owner, operator=operator, sport_codes=["fitness"], phone=""
+        )
         names = ["乒乓球台", "单杠", "双杠", "压腿杠", "扭腰器", "腰背按摩器", "太空漫步机"]
         return VenuePlan(data, courts, equipment=self.equipment(self.rng.randint(2, 6), names))
 
     def _sports_park(self, d: District) -> VenuePlan:
-        name = self.unique(f"{d.short}体育公园", f"{d.short}滨江体育公园",
-                           f"{d.short}{self.pick(PARKS).removesuffix('公园')}体育公园")
-        courts = numbered("篮球{n}号场", "basketball", self.rng.randint(2, 4), indoor=False,
-                          capacity=10)
-        courts += numbered("五人制足球{n}号场", "football", self.rng.randint(1, 2), indoor=False,
-                           capacity=14)
+        name = self.unique(
+            f"{d.short}体育公园",
+            f"{d.short}滨江体育公园",
+            f"{d.short}{self.pick(PARKS).removesuffix('公园')}体育公园",
+        )
+        courts = numbered(
+            "篮球{n}号场", "basketball", self.rng.randint(2, 4), indoor=False, capacity=10
+        )
+        courts += numbered(
+            "五人制足球{n}号场", "football", self.rng.randint(1, 2), indoor=False, capacity=14
+        )
         if self.rng.random() < 0.5:
             courts += numbered("网球{n}号场", "tennis", 2, indoor=False)
         data = self._venue(
-            name, d, owner=self.bureau(d), operator=self._public_operator(d),
+            name,
+            d,
+            owner=self.bureau(d),
+            operator=self._public_operator(d),
             sport_codes=["running", "fitness", self.pick(["cycling", "square_dance"])],
         )
         return VenuePlan(data, courts, equipment=self.equipment(self.rng.randint(12, 24)))
 
     def _trail(self, d: District) -> VenuePlan:
         mountain = self.pick(MOUNTAINS)
-        name = self.unique(f"{d.short}{mountain}登山步道", f"{d.short}{mountain}健身步道",
-                           f"{d.short}城市森林步道")
+        name = self.unique(
+            f"{d.short}{mountain}登山步道", f"{d.short}{mountain}健身步道", f"{d.short}城市森林步道"
+        )
         data = self._venue(
-            name, d, owner=self.bureau(d), operator=f"{d.full}公园管理处",
-            sport_codes=["hiking", "running"], phone="",
+            name,
+            d,
+            owner=self.bureau(d),
+            operator=f"{d.full}公园管理处",
+            sport_codes=["hiking", "running"],
+            phone="",
             address=f"{d.full}{mountain}{self.pick(['东', '南', '西', '北'])}入口",
         )
         names = ["压腿杠", "伸背器", "扭腰器", "腰背按摩器", "单杠", "太极揉推器"]
@@ -441,44 +545,126 @@ def famous_plans(planner: Planner, districts: dict[str, District]) -> list[Venue
     """A few real venues by name, placed near their real position (GCJ-02) in their district."""
     rng = planner.rng
     specs: list[tuple[str, str, str, str, tuple[float, float], list[CourtPlan], dict]] = [
-        ("四川省体育馆", VenueKind.GYMNASIUM, "510107", "人民南路三段2号", (30.6343, 104.0710), [
-            hall("主馆", ["basketball", "volleyball"], 8),
-            hall("训练馆", ["badminton"], 6),
-            *numbered("乒乓球{n}号台", "table_tennis", 8, slot=30),
-            *numbered("篮球{n}号场", "basketball", 2, capacity=10),
-        ], {"owner": "四川省体育局", "operator": "四川省体育馆", "area_m2": 21000,
-            "year_built": 1988, "star_rating": 5, "free_low_cost": True, "capacity": 5000}),
-        ("成都市体育中心", VenueKind.STADIUM, "510105", "顺城大街2号", (30.6685, 104.0765), [
-            CourtPlan("主体育场", ["football", "running"], indoor=False, capacity=400),
-            CourtPlan("训练场", ["football"], indoor=False, capacity=30),
-        ], {"owner": "成都市体育局", "operator": "成都体育产业投资集团有限责任公司",
-            "area_m2": 80000, "year_built": 1991, "star_rating": 5, "capacity": 40000}),
-        ("东安湖体育公园", VenueKind.SPORTS_PARK, "510112", "东安街道东安湖路", (30.5680, 104.2760), [
-            hall("小球馆", ["basketball"], 8),
-            pool(10, "游泳跳水馆标准池"),
-            *numbered("网球{n}号场", "tennis", 4, indoor=False),
-            *numbered("篮球{n}号场", "basketball", 4, indoor=False, capacity=10),
-        ], {"owner": "成都市体育局", "operator": "成都东安湖体育产业发展有限公司",
-            "area_m2": 1_600_000, "year_built": 2021, "star_rating": 5,
-            "sport_codes": ["running", "cycling", "fitness"], "free_low_cost": True}),
-        ("重庆奥林匹克体育中心", VenueKind.STADIUM, "500107", "谢家湾正街1号", (29.5270, 106.5200), [
-            CourtPlan("主体育场", ["football", "running"], indoor=False, capacity=400),
-            hall("综合训练馆", ["basketball", "volleyball"], 6),
-        ], {"owner": "重庆市体育局", "operator": "重庆奥林匹克体育中心", "area_m2": 100000,
-            "year_built": 2004, "star_rating": 5, "capacity": 58000}),
-        ("重庆市游泳馆", VenueKind.NATATORIUM, "500103", "体育路1号", (29.5560, 106.5480), [
-            pool(10), CourtPlan("训练池", ["swimming"], capacity=40),
-        ], {"owner": "重庆市体育局", "operator": "重庆市体育场馆管理中心", "area_m2": 12000,
-            "year_built": 1998, "star_rating": 4, "free_low_cost": True}),
+        (
+            "四川省体育馆",
+            VenueKind.GYMNASIUM,
+            "510107",
+            "人民南路三段2号",
+            (30.6343, 104.0710),
+            [
+                hall("主馆", ["basketball", "volleyball"], 8),
+                hall("训练馆", ["badminton"], 6),
+                *numbered("乒乓球{n}号台", "table_tennis", 8, slot=30),
+                *numbered("篮球{n}号场", "basketball", 2, capacity=10),
+            ],
+            {
+                "owner": "四川省体育局",
+                "operator": "四川省体育馆",
+                "area_m2": 21000,
+                "year_built": 1988,
+                "star_rating": 5,
+                "free_low_cost": True,
+                "capacity": 5000,
+            },
+        ),
+        (
+            "成都市体育中心",
+            VenueKind.STADIUM,
+            "510105",
+            "顺城大街2号",
+            (30.6685, 104.0765),
+            [
+                CourtPlan("主体育场", ["football", "running"], indoor=False, capacity=400),
+                CourtPlan("训练场", ["football"], indoor=False, capacity=30),
+            ],
+            {
+                "owner": "成都市体育局",
+                "operator": "成都体育产业投资集团有限责任公司",
+                "area_m2": 80000,
+                "year_built": 1991,
+                "star_rating": 5,
+                "capacity": 40000,
+            },
+        ),
+        (
+            "东安湖体育公园",
+            VenueKind.SPORTS_PARK,
+            "510112",
+            "东安街道东安湖路",
+            (30.5680, 104.2760),
+            [
+                hall("小球馆", ["basketball"], 8),
+                pool(10, "游泳跳水馆标准池"),
+                *numbered("网球{n}号场", "tennis", 4, indoor=False),
+                *numbered("篮球{n}号场", "basketball", 4, indoor=False, capacity=10),
+            ],
+            {
+                "owner": "成都市体育局",
+                "operator": "成都东安湖体育产业发展有限公司",
+                "area_m2": 1_600_000,
+                "year_built": 2021,
+                "star_rating": 5,
+                "sport_codes": ["running", "cycling", "fitness"],
+                "free_low_cost": True,
+            },
+        ),
+        (
+            "重庆奥林匹克体育中心",
+            VenueKind.STADIUM,
+            "500107",
+            "谢家湾正街1号",
+            (29.5270, 106.5200),
+            [
+                CourtPlan("主体育场", ["football", "running"], indoor=False, capacity=400),
+                hall("综合训练馆", ["basketball", "volleyball"], 6),
+            ],
+            {
+                "owner": "重庆市体育局",
+                "operator": "重庆奥林匹克体育中心",
+                "area_m2": 100000,
+                "year_built": 2004,
+                "star_rating": 5,
+                "capacity": 58000,
+            },
+        ),
+        (
+            "重庆市游泳馆",
+            VenueKind.NATATORIUM,
+            "500103",
+            "体育路1号",
+            (29.5560, 106.5480),
+            [
+                pool(10),
+                CourtPlan("训练池", ["swimming"], capacity=40),
+            ],
+            {
+                "owner": "重庆市体育局",
+                "operator": "重庆市体育场馆管理中心",
+                "area_m2": 12000,
+                "year_built": 1998,
+                "star_rating": 4,
+                "free_low_cost": True,
+            },
+        ),
     ]
     plans = []
     for name, kind, code, road, gcj, courts, extra in specs:
         d = districts[code]
         lat, lng = known_point(d, gcj, rng)
         planner.taken.add(name)
-        data = VenueData(name=name, kind=kind, region_code=code, address=f"{d.full}{road}",
-                         lat=lat, lng=lng, phone=planner.phone(d), **extra)
+        data = VenueData(
+            name=name,
+            kind=kind,
+            region_code=code,
+            address=f"{d.full}{road}",
+            lat=lat,
+            lng=lng,
+            phone=planner.phone(d),
+            **extra,
+        )
         plan = VenuePlan(data, courts)
+        if kind == VenueKind.GYMNASIUM:
+            plan.hours = week([("09:00", "21:30")], [("08:30", "22:00")])
         if kind in OUTDOOR_KINDS:
             plan.equipment = planner.equipment(20)
         planner._finish(plan, d)

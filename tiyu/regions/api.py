@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Path, Query, Router
-from pydantic import Field
 
 from tiyu.regions.models import Region
 from tiyu.regions.schemas import RegionOut
@@ -22,7 +21,7 @@ def _out(r: Region) -> RegionOut:
 
 @router.get("", response=list[RegionOut], summary="Children of a region (provinces by default)")
 def list_regions(
-    request: HttpRequest, parent: str | None = Query(None, pattern=CODE)  # noqa: B008
+    request: HttpRequest, parent: str | None = Query(None, pattern=CODE)
 ) -> list[RegionOut]:
     if parent is not None:
         region_get(parent)
@@ -30,8 +29,6 @@ def list_regions(
 
 
 @router.get("/{code}", response={200: RegionOut, 404: dict}, summary="One region")
-def get_region(request: HttpRequest, code: str = Path(..., pattern=CODE)) -> RegionOut:  # noqa: B008
+def get_region(request: HttpRequest, code: str = Path(..., pattern=CODE)) -> RegionOut:
     return _out(region_get(code))
 
-
-__all__ = ["Field", "router"]

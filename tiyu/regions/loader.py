@@ -103,9 +103,9 @@ def _parent_code(code: str, known: set[str]) -> str | None:
         return None
     if level == Level.PROVINCE:
         return NATION_CODE
-    candidates = [code[:4] + "00", code[:2] + "0000"] if level == Level.COUNTY else [
-        code[:2] + "0000"
-    ]
+    candidates = (
+        [code[:4] + "00", code[:2] + "0000"] if level == Level.COUNTY else [code[:2] + "0000"]
+    )
     for candidate in candidates:
         if candidate != code and candidate in known:
             return candidate
@@ -130,13 +130,22 @@ def load_regions(rows: Iterable[RegionRow]) -> int:
             lat, lng = centres.get(parent, (None, None))
         centres[row.code] = (lat, lng)
         objs.append(
-            Region(code=row.code, name=row.name, level=level_of(row.code), parent_id=parent,
-                   lat=lat, lng=lng)
+            Region(
+                code=row.code,
+                name=row.name,
+                level=level_of(row.code),
+                parent_id=parent,
+                lat=lat,
+                lng=lng,
+            )
         )
     for level in Level:
         batch = [o for o in objs if o.level == level]
         Region.objects.bulk_create(
-            batch, batch_size=500, update_conflicts=True, unique_fields=["code"],
+            batch,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["code"],
             update_fields=["name", "level", "parent", "lat", "lng"],
         )
     return len(objs)

@@ -31,7 +31,11 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     lat = models.FloatField(_("中心纬度"), null=True, blank=True)

@@ -137,7 +137,11 @@ class Court(TimeStampedModel):
         Venue, verbose_name=_("场馆"), on_delete=models.CASCADE, related_name="courts"
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("所属场地"), null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name=_("所属场地"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="parts",
     )
     name = models.CharField(_("名称"), max_length=64)
@@ -167,8 +171,15 @@ class OpeningHours(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(
         _("星期"),
-        choices=[(0, _("周一")), (1, _("周二")), (2, _("周三")), (3, _("周四")),
-                 (4, _("周五")), (5, _("周六")), (6, _("周日"))],
+        choices=[
+            (0, _("周一")),
+            (1, _("周二")),
+            (2, _("周三")),
+            (3, _("周四")),
+            (4, _("周五")),
+            (5, _("周六")),
+            (6, _("周日")),
+        ],
     )
     opens = models.TimeField(_("开门"))
     closes = models.TimeField(_("关门"))
@@ -178,10 +189,12 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("开放时间")
         ordering = ["weekday", "opens"]
         constraints = [
-            models.CheckConstraint(name="opening_hours_order", condition=models.Q(
-                opens__lt=models.F("closes"))),
-            models.CheckConstraint(name="opening_hours_weekday", condition=models.Q(
-                weekday__lte=6)),
+            models.CheckConstraint(
+                name="opening_hours_order", condition=models.Q(opens__lt=models.F("closes"))
+            ),
+            models.CheckConstraint(
+                name="opening_hours_weekday", condition=models.Q(weekday__lte=6)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -203,8 +216,9 @@ class Closure(TimeStampedModel):
         verbose_name_plural = _("闭馆安排")
         ordering = ["starts_on"]
         constraints = [
-            models.CheckConstraint(name="closure_order", condition=models.Q(
-                starts_on__lte=models.F("ends_on"))),
+            models.CheckConstraint(
+                name="closure_order", condition=models.Q(starts_on__lte=models.F("ends_on"))
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:

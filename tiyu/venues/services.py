@@ -105,8 +105,18 @@ def _apply(venue: Venue, data: VenueData, region: Region, lat: float, lng: float
     venue.region = region
     venue.lat, venue.lng = lat, lng
     for attr in (
-        "address", "owner", "operator", "phone", "area_m2", "year_built", "description",
-        "star_rating", "is_public", "free_low_cost", "capacity", "is_published",
+        "address",
+        "owner",
+        "operator",
+        "phone",
+        "area_m2",
+        "year_built",
+        "description",
+        "star_rating",
+        "is_public",
+        "free_low_cost",
+        "capacity",
+        "is_published",
     ):
         setattr(venue, attr, getattr(data, attr))
 
@@ -271,7 +281,12 @@ def document_add(
 
 @transaction.atomic
 def equipment_add(
-    *, actor: Any, venue_id: int, name: str, model_no: str = "", maker: str = "",
+    *,
+    actor: Any,
+    venue_id: int,
+    name: str,
+    model_no: str = "",
+    maker: str = "",
     installed_on: date | None = None,
 ) -> EquipmentItem:
     """Register an equipment item at an outdoor facility; it gets its QR code."""
@@ -281,7 +296,10 @@ def equipment_add(
     if not name.strip():
         raise validation_error("name", _("请填写器材名称。"), "name_invalid")
     item = EquipmentItem.objects.create(
-        venue=venue, name=name.strip()[:64], model_no=model_no[:64], maker=maker[:100],
+        venue=venue,
+        name=name.strip()[:64],
+        model_no=model_no[:64],
+        maker=maker[:100],
         installed_on=installed_on,
     )
     audit.log("equipment.added", actor, item, {"venue": venue.pk})
@@ -307,7 +325,9 @@ def closure_remove(*, actor: Any, venue_id: int, closure_id: int, today: date) -
             "closure_already_started", _("已开始或已结束的闭馆安排不能撤销，它们需留档备查。")
         )
     audit.log(
-        "venue.closure_removed", actor, closure,
+        "venue.closure_removed",
+        actor,
+        closure,
         {"venue": venue.pk, "from": closure.starts_on, "to": closure.ends_on},
     )
     closure.delete()
@@ -333,7 +353,9 @@ def document_remove(*, actor: Any, venue_id: int, document_id: int) -> None:
     if doc is None:
         raise NotFound()
     audit.log(
-        "venue.document_removed", actor, doc,
+        "venue.document_removed",
+        actor,
+        doc,
         {"venue": venue.pk, "kind": doc.kind, "title": doc.title},
     )
     _delete_file_after_commit(doc.file)

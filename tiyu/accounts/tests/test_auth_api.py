@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def post_token(client, username: str, password: str):
     return client.post(
-        "/api/v1/auth/token", {"username": username, "password": password},
+        "/api/v1/auth/token",
+        {"username": username, "password": password},
         content_type="application/json",
     )
 
@@ -38,7 +39,9 @@ def test_token_by_phone_and_phone_is_masked(regions, client):
     user_create(username="li", password=PASSWORD, phone="13812345678")
     response = post_token(client, "13812345678", PASSWORD)
     assert response.status_code == 200
-    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {response.json()['token']}"})
+    me = client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {response.json()['token']}"}
+    )
     assert me.json()["phone_masked"] == "138****5678"
     assert mask_phone("123") == "***"
 

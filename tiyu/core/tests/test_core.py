@@ -62,8 +62,12 @@ def test_idempotent_retry_returns_first_result_and_runs_once(world):
         calls.append(1)
         return 201, {"n": len(calls)}
 
-    first = run_idempotent(key="k1", scope="s", user=world.resident, payload={"a": 1}, action=action)
-    again = run_idempotent(key="k1", scope="s", user=world.resident, payload={"a": 1}, action=action)
+    first = run_idempotent(
+        key="k1", scope="s", user=world.resident, payload={"a": 1}, action=action
+    )
+    again = run_idempotent(
+        key="k1", scope="s", user=world.resident, payload={"a": 1}, action=action
+    )
     assert first == again == (201, {"n": 1})
     assert len(calls) == 1
     # The same key from another user is another request.
@@ -72,11 +76,17 @@ def test_idempotent_retry_returns_first_result_and_runs_once(world):
 
 
 def test_idempotency_key_reused_with_another_body_is_a_conflict(world):
-    run_idempotent(key="k2", scope="s", user=world.resident, payload={"a": 1},
-                   action=lambda: (200, {}))
+    run_idempotent(
+        key="k2", scope="s", user=world.resident, payload={"a": 1}, action=lambda: (200, {})
+    )
     with pytest.raises(Conflict) as exc:
-        run_idempotent(key="k2", scope="s", user=world.resident, payload={"a": 2},
-                       action=lambda: (200, {"changed": True}))
+        run_idempotent(
+            key="k2",
+            scope="s",
+            user=world.resident,
+            payload={"a": 2},
+            action=lambda: (200, {"changed": True}),
+        )
     assert exc.value.code == "idempotency_key_reused"
     assert IdempotencyRecord.objects.filter(key="k2").count() == 1
 
@@ -88,8 +98,9 @@ def test_refused_action_is_not_stored_so_the_client_can_retry(world):
     with pytest.raises(DomainError):
         run_idempotent(key="k3", scope="s", user=world.resident, payload={}, action=refused)
     assert not IdempotencyRecord.objects.filter(key="k3").exists()
-    assert run_idempotent(key="k3", scope="s", user=world.resident, payload={},
-                          action=lambda: (200, {"ok": 1})) == (200, {"ok": 1})
+    assert run_idempotent(
+        key="k3", scope="s", user=world.resident, payload={}, action=lambda: (200, {"ok": 1})
+    ) == (200, {"ok": 1})
 
 
 def test_locking_needs_a_transaction_and_sorts_keys(regions):

@@ -69,8 +69,14 @@ def test_official_cannot_change_a_venue_even_in_region(world):
 
     before = Venue.objects.get(pk=world.wuhou_hall.pk)
     audits = AuditEntry.objects.count()
-    data = VenueData(name="改名", kind="gymnasium", region_code="510107", address="x",
-                     lat=before.lat, lng=before.lng)
+    data = VenueData(
+        name="改名",
+        kind="gymnasium",
+        region_code="510107",
+        address="x",
+        lat=before.lat,
+        lng=before.lng,
+    )
     with pytest.raises(NotFound):
         venue_update(actor=world.wuhou_official, venue_id=before.pk, data=data)
     assert Venue.objects.get(pk=before.pk).name == before.name

@@ -20,8 +20,15 @@ def test_packages_give_the_whole_country(package_rows):
     by_level: dict[int, int] = {}
     for row in package_rows:
         code = row.code
-        level = 0 if code == "000000" else 1 if code.endswith("0000") else 2 if code.endswith(
-            "00") else 3
+        level = (
+            0
+            if code == "000000"
+            else 1
+            if code.endswith("0000")
+            else 2
+            if code.endswith("00")
+            else 3
+        )
         by_level[level] = by_level.get(level, 0) + 1
     assert by_level[0] == 1
     assert by_level[1] == 34

@@ -73,7 +73,7 @@
   function pinIcon(label, extra) {
     return L.divIcon({
       className: "tiyu-marker" + (extra ? " " + extra : ""),
-      html: "<span>" + String(label).replace(/[^0-9]/g, "") + "</span>",
+      html: '<span class="tiyu-pin"><span>' + String(label).replace(/[^0-9]/g, "") + "</span></span>",
       iconSize: [28, 28],
       iconAnchor: [14, 28],
       popupAnchor: [0, -26]

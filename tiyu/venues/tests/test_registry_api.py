@@ -15,16 +15,23 @@ pytestmark = pytest.mark.django_db
 def body(**over):
     lat, lng = CENTRE["510104"]
     data = {
-        "name": "锦江网球中心", "kind": "gymnasium", "region_code": "510104", "address": "锦江大道 8 号",
-        "lat": lat, "lng": lng, "sport_codes": ["tennis"], "phone": "028-12345678",
+        "name": "锦江网球中心",
+        "kind": "gymnasium",
+        "region_code": "510104",
+        "address": "锦江大道 8 号",
+        "lat": lat,
+        "lng": lng,
+        "sport_codes": ["tennis"],
+        "phone": "028-12345678",
     }
     data.update(over)
     return data
 
 
 def post(client, headers, data, **extra):
-    return client.post("/api/v1/venues", data, content_type="application/json",
-                       headers={**headers, **extra})
+    return client.post(
+        "/api/v1/venues", data, content_type="application/json", headers={**headers, **extra}
+    )
 
 
 def test_admin_registers_a_venue_with_pinyin_keys(world, api_client):
@@ -40,8 +47,11 @@ def test_official_registers_only_inside_their_region(world, api_client):
     assert ok.status_code == 201
     count = Venue.objects.count()
     lat, lng = CENTRE["500106"]
-    refused = post(api_client, api_client.token(world.chengdu_official),
-                   body(region_code="500106", lat=lat, lng=lng))
+    refused = post(
+        api_client,
+        api_client.token(world.chengdu_official),
+        body(region_code="500106", lat=lat, lng=lng),
+    )
     assert refused.status_code == 403
     assert refused.json()["code"] == "venue_create_forbidden"
     assert Venue.objects.count() == count
@@ -76,7 +86,9 @@ def test_idempotent_create_returns_the_first_venue(world, api_client):
 def test_gcj02_input_is_stored_as_wgs84(world, api_client):
     lat, lng = CENTRE["510104"]
     glat, glng = to_gcj02(lat, lng)
-    response = post(api_client, api_client.token(world.admin), body(lat=glat, lng=glng, crs="gcj02"))
+    response = post(
+        api_client, api_client.token(world.admin), body(lat=glat, lng=glng, crs="gcj02")
+    )
     assert response.status_code == 201
     venue = Venue.objects.get(pk=response.json()["id"])
     assert haversine_m(venue.lat, venue.lng, lat, lng) < 2
@@ -109,15 +121,24 @@ def test_bad_venue_input_is_refused_and_nothing_changes(world, api_client, over,
 def test_manager_updates_own_venue_others_get_404(world, api_client):
     hall = world.wuhou_hall
     lat, lng = CENTRE["510107"]
-    data = body(name="武侯羽毛球馆（新）", region_code="510107", lat=lat, lng=lng,
-                sport_codes=["badminton"])
+    data = body(
+        name="武侯羽毛球馆（新）", region_code="510107", lat=lat, lng=lng, sport_codes=["badminton"]
+    )
     for persona in ["resident", "staff", "wuhou_official", "chengdu_official", "national_official"]:
-        response = api_client.put(f"/api/v1/venues/{hall.pk}", data, content_type="application/json",
-                                  headers=api_client.token(getattr(world, persona)))
+        response = api_client.put(
+            f"/api/v1/venues/{hall.pk}",
+            data,
+            content_type="application/json",
+            headers=api_client.token(getattr(world, persona)),
+        )
         assert response.status_code == 404, persona
         assert Venue.objects.get(pk=hall.pk).name == "武侯羽毛球馆"
-    response = api_client.put(f"/api/v1/venues/{hall.pk}", data, content_type="application/json",
-                              headers=api_client.token(world.manager))
+    response = api_client.put(
+        f"/api/v1/venues/{hall.pk}",
+        data,
+        content_type="application/json",
+        headers=api_client.token(world.manager),
+    )
     assert response.status_code == 200
     assert Venue.objects.get(pk=hall.pk).name == "武侯羽毛球馆（新）"
 

@@ -31,9 +31,7 @@ def test_region_filter_any_level(world, client):
 
 def test_nearest_first_with_sport_filter(world, client):
     # From the Wuhou centre: the hall is on the spot, Shapingba is ~270 km away.
-    response = client.get(
-        "/api/v1/venues", {"lat": 30.6444, "lng": 104.0408, "sport": "badminton"}
-    )
+    response = client.get("/api/v1/venues", {"lat": 30.6444, "lng": 104.0408, "sport": "badminton"})
     rows = response.json()["results"]
     assert [r["name"] for r in rows] == ["武侯羽毛球馆", "沙坪坝体育馆"]
     assert rows[0]["distance_m"] < 50

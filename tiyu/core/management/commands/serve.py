@@ -23,7 +23,9 @@ class Command(BaseCommand):
         from granian.constants import Interfaces
 
         call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"Tiyu on http://{opts['host']}:{opts['port']}/ (data: {settings.DATA_DIR})")
+        self.stdout.write(
+            f"Tiyu on http://{opts['host']}:{opts['port']}/ (data: {settings.DATA_DIR})"
+        )
         Granian(
             "tiyu.config.wsgi:application",
             address=opts["host"],
