@@ -33,8 +33,10 @@ def test_register_edit_find_and_supervise(world, api_client):
     )
     assert edited.status_code == 200
 
+    by_initials = api_client.get("/api/v1/venues", {"q": "ppq"}).json()["results"]
+    assert [r["name"] for r in by_initials] == ["成华区乒乓球训练馆"]
     found = api_client.get(
-        "/api/v1/venues", {"q": "ppq", "lat": lat, "lng": lng, "sport": "table_tennis"}
+        "/api/v1/venues", {"lat": lat, "lng": lng, "sport": "table_tennis"}
     ).json()["results"]
     assert [r["name"] for r in found] == ["成华区乒乓球训练馆", "武侯羽毛球馆"]
     assert found[0]["distance_m"] < found[1]["distance_m"]
