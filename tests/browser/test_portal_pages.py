@@ -22,13 +22,13 @@ def no_sideways_scroll(page: Any) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_search_by_pinyin_initials_updates_in_place(world: Any, live_server: Any, page: Any) -> None:
+def test_search_by_pinyin_initials_updates_in_place(
+    world: Any, live_server: Any, page: Any
+) -> None:
     page.goto(f"{live_server.url}/venues/")
     assert len(names(page, "[data-testid=venue-name]")) == 4
     page.fill("[data-testid=search-q]", "ymq")
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=venue-name]').length === 1"
-    )
+    page.wait_for_function("document.querySelectorAll('[data-testid=venue-name]').length === 1")
     assert names(page, "[data-testid=venue-name]") == ["武侯羽毛球馆"]
     assert "q=ymq" in page.url  # htmx pushed the query, so the result can be shared
     shot(page, "portal-search-ymq")
@@ -43,9 +43,7 @@ def test_region_cascade_fills_from_the_api(world: Any, live_server: Any, page: A
     page.wait_for_selector("#id_district option[value='510107']", state="attached")
     page.select_option("#id_district", "510107")
     page.wait_for_function("location.search.includes('district=510107')")
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=venue-name]').length === 1"
-    )
+    page.wait_for_function("document.querySelectorAll('[data-testid=venue-name]').length === 1")
     assert names(page, "[data-testid=venue-name]") == ["武侯羽毛球馆"]
     # Changing the province clears the lower levels.
     page.select_option("#id_province", "500000")
@@ -56,11 +54,27 @@ def test_region_cascade_fills_from_the_api(world: Any, live_server: Any, page: A
     )
 
 
-def test_unknown_sport_shows_the_message_not_a_crash(world: Any, live_server: Any, page: Any) -> None:
+def test_unknown_sport_shows_the_message_not_a_crash(
+    world: Any, live_server: Any, page: Any
+) -> None:
     response = page.goto(f"{live_server.url}/venues/?sport=quidditch")
     assert response.status == 400
     alert = page.locator("[data-error-code=sport_unknown]")
     assert "未知的运动项目" in alert.inner_text()
+    assert page.locator("#search-form").is_visible()  # the user can fix the search in place
+    shot(page, "portal-search-error")
+
+
+def test_language_switcher_gives_english(world: Any, live_server: Any, page: Any) -> None:
+    page.goto(f"{live_server.url}/")
+    shot(page, "portal-home-desktop")
+    page.select_option("select[name=language]", "en")
+    page.wait_for_selector("html[lang=en]")
+    assert "Badminton" in names(page, "[data-testid=sport-picks] a")
+    # The choice sticks: the next page is English too.
+    page.goto(f"{live_server.url}/venues/")
+    assert page.get_attribute("html", "lang") == "en"
+    shot(page, "portal-search-en")
 
 
 def test_map_shows_markers_list_and_distances_without_tiles(
@@ -79,7 +93,9 @@ def test_map_shows_markers_list_and_distances_without_tiles(
     # A marker selects its list row (and opens its popup) ...
     page.locator(".tiyu-marker").nth(0).click()
     page.wait_for_selector("[data-testid=map-row].active")
-    assert page.inner_text("[data-testid=map-row].active [data-testid=map-row-name]") == "锦江游泳馆"
+    assert (
+        page.inner_text("[data-testid=map-row].active [data-testid=map-row-name]") == "锦江游泳馆"
+    )
     popup = page.locator(".leaflet-popup [data-testid=map-popup]")
     assert "锦江游泳馆" in popup.inner_text()
     # ... and a list row opens its marker's popup, panning there.
@@ -140,9 +156,7 @@ def test_equipment_qr_resolves_to_its_page(world: Any, live_server: Any, phone_p
     page.goto(f"{live_server.url}/e/{stuff.bars.code}/")
     assert page.inner_text("[data-testid=equipment-name]") == "双杠"
     assert page.inner_text("[data-testid=equipment-card] [data-testid=equipment-status]") == "故障"
-    assert page.evaluate(
-        "document.querySelector('[data-testid=equipment-qr]').naturalWidth"
-    ) > 0
+    assert page.evaluate("document.querySelector('[data-testid=equipment-qr]').naturalWidth") > 0
     shot(page, "portal-equipment-phone")
     page.click("[data-testid=facility-link]")
     page.wait_for_url(f"**/venues/{world.zigong_park.pk}/")

@@ -78,6 +78,13 @@ def show_refusal(
     return error.status
 
 
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A form's choice field, typed as such (to set its choices at run time)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class DashboardFilterForm(BootstrapMixin, forms.Form):
     """Search box and filters of the dashboard's venue list."""
 
@@ -141,8 +148,8 @@ class VenueForm(BootstrapMixin, forms.Form):
         choices = [(r.code, r.name) for r in regions]
         if venue.region_id not in {code for code, _n in choices}:
             choices.insert(0, (venue.region_id, venue.region.name))
-        self.fields["region_code"].choices = choices
-        self.fields["sport_codes"].choices = sports
+        _choice_field(self, "region_code").choices = choices
+        _choice_field(self, "sport_codes").choices = sports
         if not can_rate:
             # Star ratings are awarded by the bureau, not chosen by the venue.
             del self.fields["star_rating"]
@@ -214,8 +221,8 @@ class CourtForm(BootstrapMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sport_codes"].choices = sports
-        self.fields["parent_id"].choices = [("", _("（独立场地）")), *halls]
+        _choice_field(self, "sport_codes").choices = sports
+        _choice_field(self, "parent_id").choices = [("", _("（独立场地）")), *halls]
 
 
 class HoursRowForm(BootstrapMixin, forms.Form):
@@ -278,7 +285,7 @@ class MarketPriceForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, sports: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sport_code"].choices = sports
+        _choice_field(self, "sport_code").choices = sports
 
     @property
     def price_fen(self) -> int:

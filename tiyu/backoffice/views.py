@@ -73,7 +73,9 @@ def _bound_status(form: forms.BaseForm | forms.BaseFormSet) -> int:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """What the user can reach: their venues, or their region's figures and venue list."""
     params = bf.DashboardFilterForm(request.GET)
-    params.is_valid()
+    if not params.is_valid():
+        fields = {name: errors[0] for name, errors in params.errors.items()}
+        raise DomainError("filter_invalid", _("筛选条件无效。"), fields=fields)
     clean = {k: v for k, v in params.cleaned_data.items() if v}
     overview = venue_overview(
         request.user,
@@ -101,7 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _week(venue: Venue) -> list[tuple[str, list[Any]]]:
+def _week(venue: Venue) -> list[tuple[Any, list[Any]]]:
     """The weekly opening periods per weekday, Monday first (empty list = closed)."""
     periods = list(venue.opening_hours.all())
     return [(label, [p for p in periods if p.weekday == day]) for day, label in bf.WEEKDAYS]
@@ -208,7 +210,12 @@ def hours(request: HttpRequest, venue_id: int) -> HttpResponse:
         {"weekday": h.weekday, "opens": h.opens, "closes": h.closes}
         for h in venue.opening_hours.all()
     ]
-    formset = bf.HoursFormSet(request.POST or None, initial=initial, prefix="hours")
+    # Rows sent back are compared with nothing, so a kept row always counts.
+    formset = (
+        bf.HoursFormSet(request.POST, prefix="hours")
+        if request.method == "POST"
+        else bf.HoursFormSet(initial=initial, prefix="hours")
+    )
     if request.method == "POST" and formset.is_valid():
         try:
             services.opening_hours_set(

@@ -22,11 +22,12 @@ from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt, Sub
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.core.errors import NotFound, validation_error
-from tiyu.regions.geo import EARTH_RADIUS_M
+from tiyu.regions.geo import EARTH_RADIUS_M, haversine_m
 from tiyu.regions.models import NATION_CODE, Region
 from tiyu.regions.scope import get_scoped, restrict, scope_for
 from tiyu.regions.selectors import region_children, region_path
 from tiyu.venues.models import (
+    LAT_CELLS_PER_DEGREE,
     Closure,
     Court,
     EquipmentItem,
@@ -34,10 +35,13 @@ from tiyu.venues.models import (
     Sport,
     Venue,
     VenueKind,
+    lat_cell,
 )
 
-# Search radii tried in turn: most searches end in the first one.
-RADII_M = (3_000, 12_000, 50_000, 200_000, 1_000_000, 5_000_000)
+# The first search radius of nearest-first; later ones follow the density found.
+START_RADIUS_M = 3_000.0
+# Past this many latitude bands a box is read by the plain lat/lng bounds.
+MAX_CELLS = 200
 
 
 @dataclass(frozen=True)
@@ -95,10 +99,31 @@ def haversine_expr(lat: float, lng: float) -> Any:
     return Value(2 * EARTH_RADIUS_M) * ASin(Sqrt(a), output_field=FloatField())
 
 
-def _bbox(lat: float, lng: float, radius_m: float) -> Q:
-    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    dlng = math.degrees(radius_m / (EARTH_RADIUS_M * max(math.cos(math.radians(lat)), 0.01)))
-    return Q(lat__gte=lat - dlat, lat__lte=lat + dlat, lng__gte=lng - dlng, lng__lte=lng + dlng)
+def _bbox(lat: float, lng: float, radius_m: float) -> Q | None:
+    """The smallest lat/lng box holding every point within ``radius_m`` (None: the whole globe).
+
+    It leads with the latitude bands of the index ``venue_nearest_cell``, so the
+    database seeks each band's longitude range instead of scanning whole bands. The
+    longitude half-width is the exact extent of a spherical cap,
+    ``asin(sin(r/R) / cos(lat))``; it spans every longitude when the cap holds a pole.
+    """
+    angle = radius_m / EARTH_RADIUS_M
+    if angle >= math.pi / 2:
+        return None
+    dlat = math.degrees(angle)
+    q = Q(lat__gte=lat - dlat, lat__lte=lat + dlat)
+    # The bands the box touches, one either side too: the database's cast may round or
+    # truncate, either way it lands in this range. The queryset aliases ``lat_cell``.
+    low = math.floor((lat - dlat) * LAT_CELLS_PER_DEGREE) - 1
+    high = math.ceil((lat + dlat) * LAT_CELLS_PER_DEGREE) + 1
+    if high - low <= MAX_CELLS:
+        q &= Q(lat_cell__in=range(low, high + 1))
+    ratio = math.sin(angle) / max(math.cos(math.radians(lat)), 1e-12)
+    if ratio < 1:
+        dlng = math.degrees(math.asin(ratio))
+        if lng - dlng >= -180 and lng + dlng <= 180:
+            q &= Q(lng__gte=lng - dlng, lng__lte=lng + dlng)
+    return q
 
 
 def check_point(lat: float, lng: float) -> None:
@@ -107,35 +132,59 @@ def check_point(lat: float, lng: float) -> None:
         raise validation_error("lat", _("坐标超出范围。"), "coordinates_out_of_range")
 
 
+def _within(
+    rows: list[tuple[int, float, float]], lat: float, lng: float, radius_m: float | None
+) -> list[tuple[float, int]]:
+    """``(distance, pk)`` of the rows within the radius (all rows if None), nearest first."""
+    found = [(haversine_m(lat, lng, a, b), pk) for pk, a, b in rows]
+    if radius_m is not None:
+        found = [row for row in found if row[0] <= radius_m]
+    found.sort()
+    return found
+
+
+def _next_radius(radius: float, in_box: int, want: int) -> float:
+    """A radius likely to hold ``want`` rows, from the density seen in the last box."""
+    if in_box == 0:
+        return radius * 4
+    density = in_box / (4 * radius * radius)  # rows per square metre of the box
+    needed = math.sqrt(want / (math.pi * density)) * 1.25
+    return min(max(needed, radius * 1.5), radius * 8)
+
+
 def venues_nearest(
     f: VenueFilter, *, lat: float, lng: float, limit: int = 20, offset: int = 0
 ) -> list[Venue]:
-    """The nearest matching venues, each with ``distance_m``: a bounding box, then haversine.
+    """The nearest matching venues, each with ``distance_m``, exactly ordered.
 
-    The box grows until it holds enough rows within its radius, so the answer is
-    exact: a row outside the box is farther than every row returned.
+    Only ``(id, lat, lng)`` of the rows in a bounding box are read (the index
+    ``venue_nearest_cell`` covers the box) and measured in Python with the haversine
+    formula. The box grows, by the density of matching rows seen so far, until the circle it bounds holds
+    enough rows; a row outside the circle is farther than every row returned. Then
+    the chosen rows are read whole.
     """
     check_point(lat, lng)
-    base = _filtered(f)
+    base = _filtered(f).alias(lat_cell=lat_cell())
     want = offset + limit
-    rows: list[Venue] = []
-    for radius in RADII_M:
-        qs = (
-            base.filter(_bbox(lat, lng, radius))
-            .annotate(distance_m=haversine_expr(lat, lng))
-            .filter(distance_m__lte=radius)
-            .order_by("distance_m", "pk")
-        )
-        rows = list(qs[:want].select_related("region"))
-        if len(rows) >= want:
+    radius: float | None = START_RADIUS_M
+    while True:
+        box = _bbox(lat, lng, radius) if radius is not None else None
+        if box is None:
+            radius = None
+        qs = base if box is None else base.filter(box)
+        rows = list(qs.values_list("pk", "lat", "lng"))
+        found = _within(rows, lat, lng, radius)
+        if len(found) >= want or radius is None:
             break
-    else:
-        rows = list(
-            base.annotate(distance_m=haversine_expr(lat, lng))
-            .order_by("distance_m", "pk")[:want]
-            .select_related("region")
-        )
-    return rows[offset:]
+        radius = _next_radius(radius, len(rows), want)
+    chosen = found[offset:want]
+    venues = Venue.objects.select_related("region").in_bulk([pk for _d, pk in chosen])
+    result = []
+    for distance, pk in chosen:
+        venue = venues[pk]
+        venue.distance_m = distance  # type: ignore[attr-defined]
+        result.append(venue)
+    return result
 
 
 def venues_search(f: VenueFilter, *, limit: int = 20, offset: int = 0) -> tuple[int, list[Venue]]:

@@ -50,11 +50,20 @@ def png_bytes(size: int = 16) -> bytes:
 def venue_post(venue: Any, **changes: Any) -> dict[str, Any]:
     """The edit form as a browser would send it for ``venue`` unchanged, with ``changes``."""
     data: dict[str, Any] = {
-        "name": venue.name, "kind": venue.kind, "region_code": venue.region_id,
-        "address": venue.address, "lat": venue.lat, "lng": venue.lng, "crs": "wgs84",
-        "owner": venue.owner, "operator": venue.operator, "phone": venue.phone,
-        "area_m2": venue.area_m2 or "", "year_built": venue.year_built or "",
-        "capacity": venue.capacity or "", "description": venue.description,
+        "name": venue.name,
+        "kind": venue.kind,
+        "region_code": venue.region_id,
+        "address": venue.address,
+        "lat": venue.lat,
+        "lng": venue.lng,
+        "crs": "wgs84",
+        "owner": venue.owner,
+        "operator": venue.operator,
+        "phone": venue.phone,
+        "area_m2": venue.area_m2 or "",
+        "year_built": venue.year_built or "",
+        "capacity": venue.capacity or "",
+        "description": venue.description,
         "sport_codes": sorted(venue.sports.values_list("code", flat=True)),
     }
     for flag in ("is_public", "free_low_cost", "is_published"):

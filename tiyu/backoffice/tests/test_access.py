@@ -8,20 +8,42 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 PERSONAS = [
-    "resident", "staff", "manager", "wuhou_official", "chengdu_official", "sichuan_official",
-    "chongqing_official", "national_official", "association", "admin",
+    "resident",
+    "staff",
+    "manager",
+    "wuhou_official",
+    "chengdu_official",
+    "sichuan_official",
+    "chongqing_official",
+    "national_official",
+    "association",
+    "admin",
 ]
 # Residents have no back-office role at all: a friendly 403 on every page, whatever the venue.
 DASHBOARD = {p: 200 for p in PERSONAS} | {"resident": 403}
 HALL = {
-    "resident": 403, "staff": 200, "manager": 200, "wuhou_official": 200,
-    "chengdu_official": 200, "sichuan_official": 200, "chongqing_official": 404,
-    "national_official": 200, "association": 200, "admin": 200,
+    "resident": 403,
+    "staff": 200,
+    "manager": 200,
+    "wuhou_official": 200,
+    "chengdu_official": 200,
+    "sichuan_official": 200,
+    "chongqing_official": 404,
+    "national_official": 200,
+    "association": 200,
+    "admin": 200,
 }
 GYM = {
-    "resident": 403, "staff": 404, "manager": 404, "wuhou_official": 404,
-    "chengdu_official": 404, "sichuan_official": 404, "chongqing_official": 200,
-    "national_official": 200, "association": 404, "admin": 200,
+    "resident": 403,
+    "staff": 404,
+    "manager": 404,
+    "wuhou_official": 404,
+    "chengdu_official": 404,
+    "sichuan_official": 404,
+    "chongqing_official": 200,
+    "national_official": 200,
+    "association": 404,
+    "admin": 200,
 }
 # Editing: the venue's managers and platform admins; officials and staff read only.
 EDIT_HALL = {p: 404 for p in PERSONAS} | {"resident": 403, "manager": 200, "admin": 200}

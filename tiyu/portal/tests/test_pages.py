@@ -86,14 +86,16 @@ def test_search_fragment_for_htmx(world: Any, client: Any) -> None:
 
 
 def test_search_by_region_sport_and_type(world: Any, client: Any) -> None:
-    assert sorted(result_names(client.get("/venues/", {"province": "510000"}).content.decode())) \
-        == sorted(["武侯羽毛球馆", "锦江游泳馆", "自贡健身路径"])
-    html = client.get("/venues/", {"province": "510000", "city": "510100",
-                                   "district": "510107"}).content.decode()
+    assert sorted(
+        result_names(client.get("/venues/", {"province": "510000"}).content.decode())
+    ) == sorted(["武侯羽毛球馆", "锦江游泳馆", "自贡健身路径"])
+    html = client.get(
+        "/venues/", {"province": "510000", "city": "510100", "district": "510107"}
+    ).content.decode()
     assert result_names(html) == ["武侯羽毛球馆"]
-    assert result_names(client.get("/venues/", {"sport": "badminton",
-                                                "kind": "gymnasium"}).content.decode()) \
-        == ["沙坪坝体育馆", "武侯羽毛球馆"]
+    assert result_names(
+        client.get("/venues/", {"sport": "badminton", "kind": "gymnasium"}).content.decode()
+    ) == ["沙坪坝体育馆", "武侯羽毛球馆"]
 
 
 def test_region_code_preselects_the_cascade(world: Any, client: Any) -> None:
@@ -187,7 +189,7 @@ def test_venue_page_shows_courts_hours_and_closures(
     assert html.count('data-testid="court"') == 2
     assert html.count('data-testid="court-part"') == 2
     # Seven days, today highlighted with its periods.
-    assert html.count("<th scope=\"row\"") == 7
+    assert html.count('<th scope="row"') == 7
     today_row = html.split('data-testid="today"')[1].split("</tr>")[0]
     assert "09:00–12:00" in today_row
     assert ("14:00–21:30" in today_row) == (timezone.localdate().weekday() < 5)
@@ -196,9 +198,7 @@ def test_venue_page_shows_courts_hours_and_closures(
     assert "name=%E6%AD%A6%E4%BE%AF" in html  # the name is URL-encoded
 
 
-def test_facility_page_lists_equipment_with_status(
-    world: Any, furnished: Any, client: Any
-) -> None:
+def test_facility_page_lists_equipment_with_status(world: Any, furnished: Any, client: Any) -> None:
     html = client.get(f"/venues/{world.zigong_park.pk}/").content.decode()
     statuses = re.findall(r'data-status="(\w+)"', html)
     assert statuses == ["ok", "faulty"]
@@ -255,11 +255,22 @@ def test_equipment_of_unpublished_facility_or_unknown_code_is_404(
     from tiyu.venues.services import VenueData, venue_update
 
     park = world.zigong_park
-    data = VenueData(name=park.name, kind=park.kind, region_code=park.region_id,
-                     address=park.address, lat=park.lat, lng=park.lng, is_published=False)
+    data = VenueData(
+        name=park.name,
+        kind=park.kind,
+        region_code=park.region_id,
+        address=park.address,
+        lat=park.lat,
+        lng=park.lng,
+        is_published=False,
+    )
     venue_update(actor=world.admin, venue_id=park.pk, data=data)
-    for path in (f"/e/{furnished.bench.code}/", f"/e/{furnished.bench.code}/qr.svg",
-                 "/e/nope/", "/e/nope/qr.svg"):
+    for path in (
+        f"/e/{furnished.bench.code}/",
+        f"/e/{furnished.bench.code}/qr.svg",
+        "/e/nope/",
+        "/e/nope/qr.svg",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
 
@@ -279,3 +290,17 @@ def test_week_hours_marks_today_and_a_closure_covering_it(world: Any, furnished:
     assert days[0].periods == [(time(9), time(12)), (time(14), time(21, 30))]
     assert days[6].periods == [(time(9), time(12))]
     assert week_hours([], [closure], monday + timedelta(days=1))[1].closed_today is None
+
+
+def test_municipality_trail_does_not_repeat_its_name(world: Any, client: Any) -> None:
+    html = client.get(f"/venues/{world.shapingba_gym.pk}/").content.decode()
+    trail = re.search(r'data-testid="region-trail">([^<]+)<', html).group(1)
+    assert trail == "重庆市 › 沙坪坝区"
+
+
+def test_unpublished_venues_are_not_counted_or_listed(world: Any, client: Any) -> None:
+    make_venue(world.admin, "未发布泳池", "natatorium", "510104", [], is_published=False)
+    html = client.get("/").content.decode()
+    assert re.search(r'data-kind="natatorium">(\d+)<', html).group(1) == "1"
+    assert "未发布泳池" not in html
+    assert "未发布泳池" not in client.get("/venues/", {"q": "未发布"}).content.decode()

@@ -1,4 +1,4 @@
-// Back office: add a row to a Django formset, print a page.
+// Back office: add a row to a Django formset, print a page, keep the current tab in view.
 document.addEventListener("click", (event) => {
   const add = event.target.closest("[data-add-row]");
   if (add) {
@@ -13,4 +13,10 @@ document.addEventListener("click", (event) => {
     return;
   }
   if (event.target.closest("[data-print]")) window.print();
+});
+
+document.addEventListener("DOMContentLoaded", () => {
+  const tabs = document.querySelector(".bo-tabs");
+  const active = tabs && tabs.querySelector(".active");
+  if (active) tabs.scrollLeft = active.offsetLeft - (tabs.clientWidth - active.offsetWidth) / 2;
 });

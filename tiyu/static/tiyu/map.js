@@ -189,7 +189,7 @@
       }
       // Frame the nearest few with the centre: the rest are a pan away.
       var frame = bounds.slice(0, 10).concat([m.toDisplay(centre.lat, centre.lng)]);
-      if (frame.length > 1) m.map.fitBounds(frame, { padding: [36, 36], maxZoom: 15 });
+      if (frame.length > 1) m.map.fitBounds(frame, { padding: [36, 36], maxZoom: 15, animate: false });
     }
 
     function showYou() {
