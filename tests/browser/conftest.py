@@ -90,4 +90,4 @@ def login(page: Any, live_server: Any, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=whoami]")
+    page.wait_for_selector("[data-testid=whoami]", state="attached")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -38,8 +39,10 @@ from tiyu.venues.models import (
     lat_cell,
 )
 
-# The first search radius of nearest-first; later ones follow the density found.
-START_RADIUS_M = 3_000.0
+# The first search radius of nearest-first; later ones follow the density found. A
+# 10 km box holds a few hundred venues in a dense city centre, cheap to read from the
+# index, and often enough elsewhere.
+START_RADIUS_M = 10_000.0
 # Past this many latitude bands a box is read by the plain lat/lng bounds.
 MAX_CELLS = 200
 
@@ -132,23 +135,22 @@ def check_point(lat: float, lng: float) -> None:
         raise validation_error("lat", _("坐标超出范围。"), "coordinates_out_of_range")
 
 
-def _within(
-    rows: list[tuple[int, float, float]], lat: float, lng: float, radius_m: float | None
+def _by_distance(
+    rows: list[tuple[int, float, float]], lat: float, lng: float
 ) -> list[tuple[float, int]]:
-    """``(distance, pk)`` of the rows within the radius (all rows if None), nearest first."""
-    found = [(haversine_m(lat, lng, a, b), pk) for pk, a, b in rows]
-    if radius_m is not None:
-        found = [row for row in found if row[0] <= radius_m]
-    found.sort()
-    return found
+    """``(distance in metres, pk)`` of ``(pk, lat, lng)`` rows, nearest first."""
+    return sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)
 
 
-def _next_radius(radius: float, in_box: int, want: int) -> float:
-    """A radius likely to hold ``want`` rows, from the density seen in the last box."""
-    if in_box == 0:
+def _next_radius(radius: float, by_distance: list[tuple[float, int]], want: int) -> float:
+    """A radius that holds ``want`` rows: exactly, if the last box had them in its corners,
+    else estimated from the density of matching rows in the last box."""
+    if len(by_distance) >= want:
+        return by_distance[want - 1][0] + 1.0  # a metre more: no row on the rounding edge
+    if not by_distance:
         return radius * 4
-    density = in_box / (4 * radius * radius)  # rows per square metre of the box
-    needed = math.sqrt(want / (math.pi * density)) * 1.25
+    density = len(by_distance) / (4 * radius * radius)  # rows per square metre of the box
+    needed = math.sqrt(want / (math.pi * density)) * 1.4
     return min(max(needed, radius * 1.5), radius * 8)
 
 
@@ -159,25 +161,27 @@ def venues_nearest(
 
     Only ``(id, lat, lng)`` of the rows in a bounding box are read (the index
     ``venue_nearest_cell`` covers the box) and measured in Python with the haversine
-    formula. The box grows, by the density of matching rows seen so far, until the circle it bounds holds
-    enough rows; a row outside the circle is farther than every row returned. Then
-    the chosen rows are read whole.
+    formula. While the circle the box bounds holds fewer than the rows wanted, the box
+    grows (to the distance of the farthest wanted row when its corners hold enough,
+    else by the density of matching rows seen); a row outside the circle is farther
+    than every row returned. Then the chosen rows are read whole.
     """
     check_point(lat, lng)
     base = _filtered(f).alias(lat_cell=lat_cell())
     want = offset + limit
-    radius: float | None = START_RADIUS_M
+    radius = START_RADIUS_M
     while True:
-        box = _bbox(lat, lng, radius) if radius is not None else None
+        box = _bbox(lat, lng, radius)
+        rows = list((base if box is None else base.filter(box)).values_list("pk", "lat", "lng"))
+        by_distance = _by_distance(rows, lat, lng)
         if box is None:
-            radius = None
-        qs = base if box is None else base.filter(box)
-        rows = list(qs.values_list("pk", "lat", "lng"))
-        found = _within(rows, lat, lng, radius)
-        if len(found) >= want or radius is None:
+            chosen = by_distance[offset:want]
             break
-        radius = _next_radius(radius, len(rows), want)
-    chosen = found[offset:want]
+        within = bisect.bisect_right(by_distance, (radius, math.inf))
+        if within >= want:
+            chosen = by_distance[offset:want]
+            break
+        radius = _next_radius(radius, by_distance, want)
     venues = Venue.objects.select_related("region").in_bulk([pk for _d, pk in chosen])
     result = []
     for distance, pk in chosen:
@@ -224,7 +228,7 @@ def venues_in_scope(user: Any, *, q: str = "", region_code: str | None = None) -
         qs = qs.filter(region__code__startswith=region.prefix)
     if q.strip():
         q = q.strip().lower()
-        qs = qs.filter(Q(name__icontains=q) | Q(name_initials__startswith=q))
+        qs = qs.filter(Q(name__icontains=q) | Q(name_initials__contains=q))
     return qs.order_by("region_id", "name_pinyin")
 
 
