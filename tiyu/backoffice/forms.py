@@ -117,9 +117,15 @@ class VenueForm(BootstrapMixin, forms.Form):
     phone = forms.CharField(
         label=_("联系电话"), max_length=32, required=False, validators=[phone_format]
     )
-    area_m2 = forms.IntegerField(label=_("面积（平方米）"), min_value=0, required=False)
-    year_built = forms.IntegerField(label=_("建成年份"), required=False)
-    capacity = forms.IntegerField(label=_("最大容纳人数"), min_value=0, required=False)
+    area_m2 = forms.IntegerField(
+        label=_("面积（平方米）"), min_value=0, max_value=10_000_000, required=False
+    )
+    year_built = forms.IntegerField(
+        label=_("建成年份"), min_value=1900, max_value=2100, required=False
+    )
+    capacity = forms.IntegerField(
+        label=_("最大容纳人数"), min_value=0, max_value=1_000_000, required=False
+    )
     star_rating = forms.TypedChoiceField(
         label=_("星级"), coerce=int, choices=[(n, str(n)) for n in range(6)], initial=0
     )

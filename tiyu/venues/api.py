@@ -102,7 +102,7 @@ def managed(
     q: str = Query("", max_length=100),
     region: str | None = Query(None, pattern=r"^\d{6}$"),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=100_000),
 ) -> VenueList:
     user = require_user(request)
     qs = venues_in_scope(user, q=q, region_code=region)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -39,10 +40,13 @@ from tiyu.venues.models import (
     lat_cell,
 )
 
-# The first search radius of nearest-first; later ones follow the density found. A
-# 10 km box holds a few hundred venues in a dense city centre, cheap to read from the
-# index, and often enough elsewhere.
+# Nearest-first starts with the radius that should hold the rows wanted, from a cached
+# count of venues per 0.2-degree cell (and per sport and kind); later boxes follow the
+# density found. Without counts it starts at START_RADIUS_M.
 START_RADIUS_M = 10_000.0
+DENSITY_CELLS_PER_DEGREE = 5
+DENSITY_TTL_S = 600
+DENSITY_CACHE_KEY = "venues:nearest-density"
 # Past this many latitude bands a box is read by the plain lat/lng bounds.
 MAX_CELLS = 200
 
@@ -142,6 +146,55 @@ def _by_distance(
     return sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)
 
 
+@dataclass(frozen=True)
+class _Density:
+    """Published venues per density cell, in all, per sport code and per kind."""
+
+    cells: dict[tuple[int, int], int]
+    total: int
+    by_sport: dict[str, int]
+    by_kind: dict[str, int]
+
+
+def _count_density() -> _Density:
+    k = DENSITY_CELLS_PER_DEGREE
+    cells: dict[tuple[int, int], int] = {}
+    for lat, lng in published_venues().values_list("lat", "lng").iterator(chunk_size=5000):
+        key = (math.floor(lat * k), math.floor(lng * k))
+        cells[key] = cells.get(key, 0) + 1
+    through = Venue.sports.through.objects.filter(venue__is_published=True)
+    by_sport = dict(through.values_list("sport__code").annotate(n=Count("pk")).order_by())
+    by_kind = dict(published_venues().values_list("kind").annotate(n=Count("pk")).order_by())
+    return _Density(cells, sum(cells.values()), by_sport, by_kind)
+
+
+def _density() -> _Density:
+    """The cached counts (recounted every ``DENSITY_TTL_S``; only speed depends on them)."""
+    density = cache.get(DENSITY_CACHE_KEY)
+    if density is None:
+        density = _count_density()
+        cache.set(DENSITY_CACHE_KEY, density, DENSITY_TTL_S)
+    return density
+
+
+def _start_radius(f: VenueFilter, lat: float, lng: float, want: int) -> float:
+    """The radius expected to hold ``want`` matching rows around the point, with a margin."""
+    d = _density()
+    k = DENSITY_CELLS_PER_DEGREE
+    row, col = math.floor(lat * k), math.floor(lng * k)
+    near = sum(d.cells.get((row + i, col + j), 0) for i in (-1, 0, 1) for j in (-1, 0, 1))
+    if not d.total or not near:
+        return START_RADIUS_M
+    share = (d.by_sport.get(f.sport, 0) / d.total) if f.sport else 1.0
+    share *= (d.by_kind.get(f.kind, 0) / d.total) if f.kind else 1.0
+    cell_m = math.pi * EARTH_RADIUS_M / 180 / k
+    area = 9 * cell_m * cell_m * max(math.cos(math.radians(lat)), 0.01)
+    expected = near * share / area  # matching rows per square metre
+    if expected <= 0:
+        return START_RADIUS_M
+    return min(max(math.sqrt(want / (math.pi * expected)) * 1.2, 500.0), 500_000.0)
+
+
 def _next_radius(radius: float, by_distance: list[tuple[float, int]], want: int) -> float:
     """A radius that holds ``want`` rows: exactly, if the last box had them in its corners,
     else estimated from the density of matching rows in the last box."""
@@ -169,7 +222,7 @@ def venues_nearest(
     check_point(lat, lng)
     base = _filtered(f).alias(lat_cell=lat_cell())
     want = offset + limit
-    radius = START_RADIUS_M
+    radius = _start_radius(f, lat, lng, want)
     while True:
         box = _bbox(lat, lng, radius)
         rows = list((base if box is None else base.filter(box)).values_list("pk", "lat", "lng"))

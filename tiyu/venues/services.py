@@ -90,6 +90,10 @@ def _clean(data: VenueData) -> tuple[Region, float, float, list[Sport]]:
         )
     if data.year_built is not None and not 1900 <= data.year_built <= date.today().year + 5:
         raise validation_error("year_built", _("建成年份不合理。"), "year_built_invalid")
+    for attr, limit in (("area_m2", 10_000_000), ("capacity", 1_000_000)):
+        value = getattr(data, attr)
+        if value is not None and not 0 <= value <= limit:
+            raise validation_error(attr, _("数值超出合理范围。"), f"{attr}_invalid")
     if not 0 <= data.star_rating <= 5:
         raise validation_error("star_rating", _("星级应在 0 到 5 之间。"), "star_rating_invalid")
     sports = list(Sport.objects.filter(code__in=data.sport_codes))
@@ -210,6 +214,8 @@ def court_save(
         raise validation_error("name", _("请填写场地名称（最多 64 个字）。"), "name_invalid")
     if slot_minutes not in (30, 60):
         raise validation_error("slot_minutes", _("时段长度只能是 30 或 60 分钟。"), "slot_invalid")
+    if not 1 <= capacity <= 10_000:
+        raise validation_error("capacity", _("数值超出合理范围。"), "capacity_invalid")
     court = Court(venue=venue) if court_id is None else venue.courts.filter(pk=court_id).first()
     if court is None:
         from tiyu.core.errors import NotFound

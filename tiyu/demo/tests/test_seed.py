@@ -228,3 +228,31 @@ def test_full_scale_plan_is_big_enough(seeded: str) -> None:
     regions = {p.data.region_code for p in plans}
     assert all(code.startswith(("51", "50")) for code in regions)
     assert len(regions) >= 200  # every usable district has some
+
+
+def test_nearest_on_demo_data_matches_a_brute_force_sort(seeded: str) -> None:
+    """The selector's box-and-grow search gives exactly the haversine order, filters applied."""
+    import random
+
+    from tiyu.regions.geo import haversine_m
+    from tiyu.venues.selectors import VenueFilter, venues_nearest
+
+    rows = list(Venue.objects.prefetch_related("sports"))
+    rng = random.Random(1)
+    for _ in range(30):
+        lat, lng = rng.uniform(26.5, 32.5), rng.uniform(98.5, 109.5)
+        sport = rng.choice([None, "badminton", "fitness", "swimming", "squash"])
+        kind = rng.choice([None, None, VenueKind.FITNESS_PATH])
+        limit, offset = rng.choice([(20, 0), (5, 3), (10, 40)])
+        expected = sorted(
+            (haversine_m(lat, lng, v.lat, v.lng), v.pk)
+            for v in rows
+            if (sport is None or sport in {s.code for s in v.sports.all()})
+            and (kind is None or v.kind == kind)
+        )[offset : offset + limit]
+        got = venues_nearest(
+            VenueFilter(sport=sport, kind=kind), lat=lat, lng=lng, limit=limit, offset=offset
+        )
+        assert [(round(v.distance_m, 3), v.pk) for v in got] == [
+            (round(d, 3), pk) for d, pk in expected
+        ]
