@@ -120,9 +120,7 @@ class VenueForm(BootstrapMixin, forms.Form):
     area_m2 = forms.IntegerField(
         label=_("面积（平方米）"), min_value=0, max_value=10_000_000, required=False
     )
-    year_built = forms.IntegerField(
-        label=_("建成年份"), min_value=1900, max_value=2100, required=False
-    )
+    year_built = forms.IntegerField(label=_("建成年份"), required=False)
     capacity = forms.IntegerField(
         label=_("最大容纳人数"), min_value=0, max_value=1_000_000, required=False
     )

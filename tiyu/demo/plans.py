@@ -8,8 +8,10 @@ Nothing here touches the database.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from typing import TypeVar
 
 from tiyu.demo.catalog import (
     BRANDS,
@@ -27,6 +29,7 @@ from tiyu.venues.models import OUTDOOR_KINDS, VenueKind
 from tiyu.venues.services import VenueData
 
 Period = tuple[int, time, time]
+T = TypeVar("T")
 
 # Venue kinds by district: (kind, weight) for city districts and for the rest.
 URBAN_KINDS = {
@@ -53,7 +56,7 @@ OTHER_KINDS = {
     VenueKind.SPORTS_PARK: 6,
     VenueKind.TRAIL: 9,
 }
-AREA_M2 = {
+AREA_M2: dict[str, tuple[int, int]] = {
     VenueKind.GYMNASIUM: (3000, 15000),
     VenueKind.NATATORIUM: (2500, 9000),
     VenueKind.FITNESS_CENTRE: (2000, 12000),
@@ -172,7 +175,8 @@ class Planner:
 
     # --- helpers -------------------------------------------------------------------
 
-    def pick(self, options: tuple[str, ...] | list[str]) -> str:
+    def pick(self, options: Sequence[T]) -> T:
+        """One of ``options``, drawn from the seeded generator."""
         return self.rng.choice(options)
 
     def unique(self, *candidates: str) -> str:
@@ -301,13 +305,13 @@ class Planner:
             if count > len(pool_)
             else self.rng.sample(pool_, count)
         )
-        maker, prefix = self.pick(MAKERS)  # type: ignore[misc]
+        maker, prefix = self.pick(MAKERS)
         installed = self.today - timedelta(days=self.rng.randint(120, 3650))
         items = []
         for name, code in chosen:
             m, mp, when = maker, prefix, installed
             if self.rng.random() < 0.2:
-                m, mp = self.pick(MAKERS)  # type: ignore[misc]
+                m, mp = self.pick(MAKERS)
                 when = installed + timedelta(days=self.rng.randint(30, 700))
                 when = min(when, self.today - timedelta(days=7))
             model = f"{mp}-{code}{self.rng.randint(1, 9)}{self.rng.randint(0, 99):02d}"
@@ -391,7 +395,7 @@ class Planner:
                 ("basketball", "篮球"),
                 ("volleyball", "排球"),
             ]
-        )  # type: ignore[misc]
+        )
         name = self.unique(
             f"{d.name}{label}训练馆",
             f"{d.name}业余体校{label}训练馆",
@@ -480,7 +484,7 @@ class Planner:
                 ("football", "笼式足球场"),
                 ("table_tennis", "乒乓球场"),
             ]
-        )  # type: ignore[misc]
+        )
         name = self.unique(
             f"{d.name}{community}社区{label}", f"{d.short}{self.pick(ROADS)}{community}社区{label}"
         )
