@@ -7,7 +7,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup uv deps js browser lint suite bench clean
+.PHONY: demo test setup uv deps js browser lint suite bench messages clean
 
 uv:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || \
@@ -44,6 +44,12 @@ test: setup browser lint suite
 
 bench: setup
 	$(UV) run python bench/nearest.py --quick
+
+# Refresh the English catalogue after changing strings (needs GNU gettext), then translate
+# the new entries in tiyu/locale/en/LC_MESSAGES/django.po and run it again to compile.
+messages: deps
+	cd tiyu && DEBUG=1 $(UV) run tiyu makemessages -l en --ignore 'tests/*' --ignore '*/tests/*' --no-obsolete
+	cd tiyu && DEBUG=1 $(UV) run tiyu compilemessages -l en
 
 clean:
 	rm -rf var .venv node_modules

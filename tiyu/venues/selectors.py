@@ -24,7 +24,7 @@ from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt, Sub
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.core.errors import NotFound, validation_error
-from tiyu.regions.geo import EARTH_RADIUS_M, haversine_m
+from tiyu.regions.geo import EARTH_RADIUS_M
 from tiyu.regions.models import NATION_CODE, Region
 from tiyu.regions.scope import get_scoped, restrict, scope_for
 from tiyu.regions.selectors import region_children, region_path
@@ -139,11 +139,10 @@ def check_point(lat: float, lng: float) -> None:
         raise validation_error("lat", _("坐标超出范围。"), "coordinates_out_of_range")
 
 
-def _by_distance(
-    rows: list[tuple[int, float, float]], lat: float, lng: float
-) -> list[tuple[float, int]]:
-    """``(distance in metres, pk)`` of ``(pk, lat, lng)`` rows, nearest first."""
-    return sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)
+def _by_distance(qs: QuerySet[Venue], lat: float, lng: float) -> list[tuple[float, int]]:
+    """``(distance in metres, pk)`` of the rows of ``qs``, nearest first, computed in SQL."""
+    ordered = qs.annotate(distance_m=haversine_expr(lat, lng)).order_by("distance_m", "pk")
+    return [(float(d), pk) for d, pk in ordered.values_list("distance_m", "pk")]
 
 
 @dataclass(frozen=True)
@@ -212,12 +211,12 @@ def venues_nearest(
 ) -> list[Venue]:
     """The nearest matching venues, each with ``distance_m``, exactly ordered.
 
-    Only ``(id, lat, lng)`` of the rows in a bounding box are read (the index
-    ``venue_nearest_cell`` covers the box) and measured in Python with the haversine
-    formula. While the circle the box bounds holds fewer than the rows wanted, the box
-    grows (to the distance of the farthest wanted row when its corners hold enough,
-    else by the density of matching rows seen); a row outside the circle is farther
-    than every row returned. Then the chosen rows are read whole.
+    The rows in a bounding box (the index ``venue_nearest_cell`` covers it) are
+    measured and ordered by the haversine formula in SQL, reading only
+    ``(distance, id)``. While the circle the box bounds holds fewer than the rows
+    wanted, the box grows (to the distance of the farthest wanted row when its corners
+    hold enough, else by the density of matching rows seen); a row outside the circle
+    is farther than every row returned. Then the chosen rows are read whole.
     """
     check_point(lat, lng)
     base = _filtered(f).alias(lat_cell=lat_cell())
@@ -225,8 +224,7 @@ def venues_nearest(
     radius = _start_radius(f, lat, lng, want)
     while True:
         box = _bbox(lat, lng, radius)
-        rows = list((base if box is None else base.filter(box)).values_list("pk", "lat", "lng"))
-        by_distance = _by_distance(rows, lat, lng)
+        by_distance = _by_distance(base if box is None else base.filter(box), lat, lng)
         if box is None:
             chosen = by_distance[offset:want]
             break
