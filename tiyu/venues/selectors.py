@@ -12,15 +12,14 @@ from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
-    F,
     FloatField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Value,
 )
-from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt, Substr
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.core.errors import NotFound, validation_error
@@ -47,6 +46,7 @@ START_RADIUS_M = 10_000.0
 DENSITY_CELLS_PER_DEGREE = 5
 DENSITY_TTL_S = 600
 DENSITY_CACHE_KEY = "venues:nearest-density"
+SPORT_IDS_CACHE_KEY = "venues:sport-ids"
 # Past this many latitude bands a box is read by the plain lat/lng bounds.
 MAX_CELLS = 200
 
@@ -66,6 +66,17 @@ def published_venues() -> QuerySet[Venue]:
     return Venue.objects.filter(is_published=True)
 
 
+def _sport_id(code: str) -> int:
+    """The id of a sport code (cached: the catalogue rarely changes), or a 400."""
+    ids = cache.get(SPORT_IDS_CACHE_KEY)
+    if ids is None or code not in ids:
+        ids = dict(Sport.objects.values_list("code", "pk"))
+        cache.set(SPORT_IDS_CACHE_KEY, ids, DENSITY_TTL_S)
+    if code not in ids:
+        raise validation_error("sport", _("未知的运动项目。"), "sport_unknown")
+    return ids[code]
+
+
 def _filtered(f: VenueFilter) -> QuerySet[Venue]:
     qs = published_venues()
     if f.region_code:
@@ -79,31 +90,38 @@ def _filtered(f: VenueFilter) -> QuerySet[Venue]:
             raise validation_error("kind", _("未知的场馆类型。"), "kind_invalid")
         qs = qs.filter(kind=f.kind)
     if f.sport:
-        sport_id = Sport.objects.filter(code=f.sport).values_list("pk", flat=True).first()
-        if sport_id is None:
-            raise validation_error("sport", _("未知的运动项目。"), "sport_unknown")
+        sport_id = _sport_id(f.sport)
         through = Venue.sports.through
         qs = qs.filter(Exists(through.objects.filter(venue_id=OuterRef("pk"), sport_id=sport_id)))
     q = f.q.strip().lower()
     if q:
         qs = qs.filter(
-            Q(name__icontains=q) | Q(name_pinyin__contains=q.replace(" ", ""))
-            | Q(name_initials__contains=q) | Q(address__icontains=q)
+            Q(name__icontains=q)
+            | Q(name_pinyin__contains=q.replace(" ", ""))
+            | Q(name_initials__contains=q)
+            | Q(address__icontains=q)
         )
     return qs
 
 
-def haversine_expr(lat: float, lng: float) -> Any:
-    """Great-circle distance in metres from a point to each row, as SQL.
+_LAT, _LNG = (f'"{Venue._meta.db_table}"."{c}"' for c in ("lat", "lng"))
+HAVERSINE_SQL = (
+    f"%s * ASIN(SQRT(POWER(SIN((RADIANS({_LAT}) - %s) / 2), 2)"
+    f" + %s * COS(RADIANS({_LAT})) * POWER(SIN((RADIANS({_LNG}) - %s) / 2), 2)))"
+)
 
-    Built from Django's math functions, so the same expression runs on SQLite and
-    PostgreSQL.
+
+def haversine_expr(lat: float, lng: float) -> RawSQL:
+    """Great-circle distance in metres from a point to each row, as one SQL expression.
+
+    The same text runs on PostgreSQL (native functions) and SQLite (Django registers
+    these math functions on every SQLite connection); one node keeps the ORM's
+    compile time off the hot path.
     """
     rlat, rlng = math.radians(lat), math.radians(lng)
-    dlat = (Radians(F("lat")) - Value(rlat)) / 2
-    dlng = (Radians(F("lng")) - Value(rlng)) / 2
-    a = Power(Sin(dlat), 2) + Value(math.cos(rlat)) * Cos(Radians(F("lat"))) * Power(Sin(dlng), 2)
-    return Value(2 * EARTH_RADIUS_M) * ASin(Sqrt(a), output_field=FloatField())
+    return RawSQL(
+        HAVERSINE_SQL, (2 * EARTH_RADIUS_M, rlat, math.cos(rlat), rlng), output_field=FloatField()
+    )
 
 
 def _bbox(lat: float, lng: float, radius_m: float) -> Q | None:
@@ -137,12 +155,6 @@ def check_point(lat: float, lng: float) -> None:
     """Refuse a position outside the globe with a 400."""
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise validation_error("lat", _("坐标超出范围。"), "coordinates_out_of_range")
-
-
-def _by_distance(qs: QuerySet[Venue], lat: float, lng: float) -> list[tuple[float, int]]:
-    """``(distance in metres, pk)`` of the rows of ``qs``, nearest first, computed in SQL."""
-    ordered = qs.annotate(distance_m=haversine_expr(lat, lng)).order_by("distance_m", "pk")
-    return [(float(d), pk) for d, pk in ordered.values_list("distance_m", "pk")]
 
 
 @dataclass(frozen=True)
@@ -194,6 +206,12 @@ def _start_radius(f: VenueFilter, lat: float, lng: float, want: int) -> float:
     return min(max(math.sqrt(want / (math.pi * expected)) * 1.2, 500.0), 500_000.0)
 
 
+def _by_distance(qs: QuerySet[Venue], lat: float, lng: float) -> list[tuple[float, int]]:
+    """``(distance in metres, pk)`` of the rows of ``qs``, nearest first, computed in SQL."""
+    ordered = qs.annotate(distance_m=haversine_expr(lat, lng)).order_by("distance_m", "pk")
+    return [(float(d), pk) for d, pk in ordered.values_list("distance_m", "pk")]
+
+
 def _next_radius(radius: float, by_distance: list[tuple[float, int]], want: int) -> float:
     """A radius that holds ``want`` rows: exactly, if the last box had them in its corners,
     else estimated from the density of matching rows in the last box."""
@@ -225,11 +243,7 @@ def venues_nearest(
     while True:
         box = _bbox(lat, lng, radius)
         by_distance = _by_distance(base if box is None else base.filter(box), lat, lng)
-        if box is None:
-            chosen = by_distance[offset:want]
-            break
-        within = bisect.bisect_right(by_distance, (radius, math.inf))
-        if within >= want:
+        if box is None or bisect.bisect_right(by_distance, (radius, math.inf)) >= want:
             chosen = by_distance[offset:want]
             break
         radius = _next_radius(radius, by_distance, want)
@@ -257,8 +271,9 @@ def venue_public_get(venue_id: int) -> Venue:
             "sports",
             "opening_hours",
             "photos",
-            Prefetch("courts", queryset=Court.objects.filter(is_active=True).prefetch_related(
-                "sports")),
+            Prefetch(
+                "courts", queryset=Court.objects.filter(is_active=True).prefetch_related("sports")
+            ),
             "equipment",
         )
         .filter(pk=venue_id)
@@ -287,7 +302,9 @@ def venue_scoped_get(user: Any, venue_id: int, *, manage: bool = False) -> Venue
     """One venue in the user's scope (404 for absent and not-yours alike)."""
     return get_scoped(
         Venue.objects.select_related("region").prefetch_related("sports"),
-        user, manage=manage, pk=venue_id,
+        user,
+        manage=manage,
+        pk=venue_id,
     )
 
 
@@ -418,13 +435,21 @@ def venue_overview(
     own: list[Venue] = []
     if scope.venue_ids:
         own = list(venues_in_scope(user).filter(pk__in=sorted(scope.venue_ids)))
-    managed = frozenset(
-        restrict(Venue.objects.all(), user, manage=True).values_list("pk", flat=True)
-    ) if not scope.everything else frozenset()
+    managed = (
+        frozenset(restrict(Venue.objects.all(), user, manage=True).values_list("pk", flat=True))
+        if not scope.everything
+        else frozenset()
+    )
     return ScopeOverview(
-        roots=roots, region=region, trail=trail, total=stats.count(),
-        by_kind=_counts_by_kind(stats), by_subregion=_counts_by_subregion(stats, subregions),
-        own_venues=own, managed_ids=managed, venues=venues,
+        roots=roots,
+        region=region,
+        trail=trail,
+        total=stats.count(),
+        by_kind=_counts_by_kind(stats),
+        by_subregion=_counts_by_subregion(stats, subregions),
+        own_venues=own,
+        managed_ids=managed,
+        venues=venues,
     )
 
 
@@ -436,8 +461,9 @@ def venue_dossier(user: Any, venue_id: int, *, manage: bool = False) -> Venue:
         "photos",
         "documents",
         "equipment",
-        Prefetch("courts", queryset=Court.objects.select_related("parent").prefetch_related(
-            "sports")),
+        Prefetch(
+            "courts", queryset=Court.objects.select_related("parent").prefetch_related("sports")
+        ),
         Prefetch("closures", queryset=Closure.objects.order_by("-starts_on", "-pk")),
         Prefetch("market_prices", queryset=MarketPrice.objects.select_related("sport")),
     )
