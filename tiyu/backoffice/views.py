@@ -69,6 +69,34 @@ def _bound_status(form: forms.BaseForm | forms.BaseFormSet) -> int:
     return 400 if form.is_bound else 200
 
 
+def _form_page(
+    request: HttpRequest,
+    venue: Venue,
+    *,
+    template: str,
+    tab: str,
+    form: forms.BaseForm,
+    action: Callable[[], object],
+    done: str,
+    then: str | None = None,
+    aliases: dict[str, str] | None = None,
+    **context: Any,
+) -> HttpResponse:
+    """A venue form page: on a valid POST run ``action`` (one service call), say ``done``
+    and go to the page ``then`` (default: this tab); a refusal is shown on the form with
+    its 4xx status and nothing is saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            action()
+        except DomainError as error:
+            status = bf.show_refusal(form, error, aliases)
+            context["error"] = error.as_dict()
+            return _page(request, template, venue, tab, status, form=form, **context)
+        messages.success(request, done)
+        return redirect(f"backoffice:{then or tab}", venue.pk)
+    return _page(request, template, venue, tab, _bound_status(form), form=form, **context)
+
+
 @backoffice_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     """What the user can reach: their venues, or their region's figures and venue list."""
@@ -136,17 +164,18 @@ def venue_edit(request: HttpRequest, venue_id: int) -> HttpResponse:
         regions=list(region_children(venue.region.parent_id)),
         can_rate=scope_for(request.user).everything,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.venue_update(actor=request.user, venue_id=venue.pk, data=form.to_data())
-        except DomainError as error:
-            status = bf.show_refusal(form, error)
-            return _page(
-                request, "venue_edit.html", venue, "edit", status, form=form, error=error.as_dict()
-            )
-        messages.success(request, _("场馆信息已保存。"))
-        return redirect("backoffice:venue", venue.pk)
-    return _page(request, "venue_edit.html", venue, "edit", _bound_status(form), form=form)
+    return _form_page(
+        request,
+        venue,
+        template="venue_edit.html",
+        tab="edit",
+        form=form,
+        action=lambda: services.venue_update(
+            actor=request.user, venue_id=venue.pk, data=form.to_data()
+        ),
+        done=_("场馆信息已保存。"),
+        then="venue",
+    )
 
 
 def _halls(venue: Venue, exclude: int | None = None) -> list[tuple[int, str]]:
@@ -178,27 +207,17 @@ def courts(request: HttpRequest, venue_id: int, court_id: int | None = None) -> 
         sports=_sport_choices(),
         halls=_halls(venue, exclude=court_id),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.court_save(
-                actor=request.user, venue_id=venue.pk, court_id=court_id, **form.cleaned_data
-            )
-        except DomainError as error:
-            status = bf.show_refusal(form, error)
-            return _page(
-                request,
-                "courts.html",
-                venue,
-                "courts",
-                status,
-                form=form,
-                court=court,
-                error=error.as_dict(),
-            )
-        messages.success(request, _("场地已保存。"))
-        return redirect("backoffice:courts", venue.pk)
-    return _page(
-        request, "courts.html", venue, "courts", _bound_status(form), form=form, court=court
+    return _form_page(
+        request,
+        venue,
+        template="courts.html",
+        tab="courts",
+        form=form,
+        court=court,
+        action=lambda: services.court_save(
+            actor=request.user, venue_id=venue.pk, court_id=court_id, **form.cleaned_data
+        ),
+        done=_("场地已保存。"),
     )
 
 
@@ -252,31 +271,17 @@ def closures(request: HttpRequest, venue_id: int) -> HttpResponse:
     """The venue's closures and the form to announce one."""
     venue = venue_dossier(request.user, venue_id, manage=True)
     form = bf.ClosureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.closure_add(actor=request.user, venue_id=venue.pk, **form.cleaned_data)
-        except DomainError as error:
-            status = bf.show_refusal(form, error)
-            return _page(
-                request,
-                "closures.html",
-                venue,
-                "closures",
-                status,
-                form=form,
-                today=timezone.localdate(),
-                error=error.as_dict(),
-            )
-        messages.success(request, _("闭馆安排已发布。"))
-        return redirect("backoffice:closures", venue.pk)
-    return _page(
+    return _form_page(
         request,
-        "closures.html",
         venue,
-        "closures",
-        _bound_status(form),
+        template="closures.html",
+        tab="closures",
         form=form,
         today=timezone.localdate(),
+        action=lambda: services.closure_add(
+            actor=request.user, venue_id=venue.pk, **form.cleaned_data
+        ),
+        done=_("闭馆安排已发布。"),
     )
 
 
@@ -296,23 +301,22 @@ def prices(request: HttpRequest, venue_id: int) -> HttpResponse:
     """Declared market prices (the basis of the free/low-cost price caps)."""
     venue = venue_dossier(request.user, venue_id, manage=True)
     form = bf.MarketPriceForm(request.POST or None, sports=_sport_choices())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.market_price_set(
-                actor=request.user,
-                venue_id=venue.pk,
-                sport_code=form.cleaned_data["sport_code"],
-                unit=form.cleaned_data["unit"],
-                price_fen=form.price_fen,
-            )
-        except DomainError as error:
-            status = bf.show_refusal(form, error, bf.MarketPriceForm.aliases)
-            return _page(
-                request, "prices.html", venue, "prices", status, form=form, error=error.as_dict()
-            )
-        messages.success(request, _("市场价已申报。"))
-        return redirect("backoffice:prices", venue.pk)
-    return _page(request, "prices.html", venue, "prices", _bound_status(form), form=form)
+    return _form_page(
+        request,
+        venue,
+        template="prices.html",
+        tab="prices",
+        form=form,
+        aliases=bf.MarketPriceForm.aliases,
+        action=lambda: services.market_price_set(
+            actor=request.user,
+            venue_id=venue.pk,
+            sport_code=form.cleaned_data["sport_code"],
+            unit=form.cleaned_data["unit"],
+            price_fen=form.price_fen,
+        ),
+        done=_("市场价已申报。"),
+    )
 
 
 @backoffice_view
@@ -320,24 +324,21 @@ def photos(request: HttpRequest, venue_id: int) -> HttpResponse:
     """The venue's photos and an upload form."""
     venue = venue_dossier(request.user, venue_id, manage=True)
     form = bf.PhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["image"]
-        try:
-            services.photo_add(
-                actor=request.user,
-                venue_id=venue.pk,
-                upload=upload,
-                size=upload.size,
-                caption=form.cleaned_data["caption"],
-            )
-        except DomainError as error:
-            status = bf.show_refusal(form, error)
-            return _page(
-                request, "photos.html", venue, "photos", status, form=form, error=error.as_dict()
-            )
-        messages.success(request, _("照片已上传。"))
-        return redirect("backoffice:photos", venue.pk)
-    return _page(request, "photos.html", venue, "photos", _bound_status(form), form=form)
+    return _form_page(
+        request,
+        venue,
+        template="photos.html",
+        tab="photos",
+        form=form,
+        action=lambda: services.photo_add(
+            actor=request.user,
+            venue_id=venue.pk,
+            upload=form.cleaned_data["image"],
+            size=form.cleaned_data["image"].size,
+            caption=form.cleaned_data["caption"],
+        ),
+        done=_("照片已上传。"),
+    )
 
 
 @require_POST
@@ -354,31 +355,22 @@ def documents(request: HttpRequest, venue_id: int) -> HttpResponse:
     """Registry documents by kind and an upload form."""
     venue = venue_dossier(request.user, venue_id, manage=True)
     form = bf.DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            services.document_add(
-                actor=request.user,
-                venue_id=venue.pk,
-                kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"],
-                upload=upload,
-                size=upload.size,
-            )
-        except DomainError as error:
-            status = bf.show_refusal(form, error)
-            return _page(
-                request,
-                "documents.html",
-                venue,
-                "documents",
-                status,
-                form=form,
-                error=error.as_dict(),
-            )
-        messages.success(request, _("文件已上传。"))
-        return redirect("backoffice:documents", venue.pk)
-    return _page(request, "documents.html", venue, "documents", _bound_status(form), form=form)
+    return _form_page(
+        request,
+        venue,
+        template="documents.html",
+        tab="documents",
+        form=form,
+        action=lambda: services.document_add(
+            actor=request.user,
+            venue_id=venue.pk,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            upload=form.cleaned_data["file"],
+            size=form.cleaned_data["file"].size,
+        ),
+        done=_("文件已上传。"),
+    )
 
 
 @require_POST
@@ -403,31 +395,17 @@ def equipment(request: HttpRequest, venue_id: int) -> HttpResponse:
     """The facility's equipment items, their status, and a form to add one."""
     venue = _facility(request, venue_id)
     form = bf.EquipmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.equipment_add(actor=request.user, venue_id=venue.pk, **form.cleaned_data)
-        except DomainError as error:
-            status = bf.show_refusal(form, error)
-            return _page(
-                request,
-                "equipment.html",
-                venue,
-                "equipment",
-                status,
-                form=form,
-                status_form=bf.EquipmentStatusForm(),
-                error=error.as_dict(),
-            )
-        messages.success(request, _("器材已登记。"))
-        return redirect("backoffice:equipment", venue.pk)
-    return _page(
+    return _form_page(
         request,
-        "equipment.html",
         venue,
-        "equipment",
-        _bound_status(form),
+        template="equipment.html",
+        tab="equipment",
         form=form,
         status_form=bf.EquipmentStatusForm(),
+        action=lambda: services.equipment_add(
+            actor=request.user, venue_id=venue.pk, **form.cleaned_data
+        ),
+        done=_("器材已登记。"),
     )
 
 
