@@ -16,11 +16,18 @@ pytestmark = pytest.mark.django_db
 def test_register_edit_find_and_supervise(world, api_client):
     lat, lng = CENTRE["510108"]
     new = {
-        "name": "成华区乒乓球馆", "kind": "training_hall", "region_code": "510108",
-        "address": "建设路 1 号", "lat": lat, "lng": lng, "sport_codes": ["table_tennis"],
+        "name": "成华区乒乓球馆",
+        "kind": "training_hall",
+        "region_code": "510108",
+        "address": "建设路 1 号",
+        "lat": lat,
+        "lng": lng,
+        "sport_codes": ["table_tennis"],
     }
     created = api_client.post(
-        "/api/v1/venues", new, content_type="application/json",
+        "/api/v1/venues",
+        new,
+        content_type="application/json",
         headers=api_client.token(world.chengdu_official),
     )
     assert created.status_code == 201
@@ -28,8 +35,10 @@ def test_register_edit_find_and_supervise(world, api_client):
 
     membership_grant(user=world.resident, role=Role.VENUE_MANAGER, venue=venue, actor=world.admin)
     edited = api_client.put(
-        f"/api/v1/venues/{venue.pk}", {**new, "name": "成华区乒乓球训练馆", "phone": "028-8888"},
-        content_type="application/json", headers=api_client.token(world.resident),
+        f"/api/v1/venues/{venue.pk}",
+        {**new, "name": "成华区乒乓球训练馆", "phone": "028-8888"},
+        content_type="application/json",
+        headers=api_client.token(world.resident),
     )
     assert edited.status_code == 200
 

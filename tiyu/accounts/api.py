@@ -39,4 +39,3 @@ def me(request: HttpRequest) -> MeOut:
             for m in user.memberships.all()
         ],
     )
-

@@ -31,4 +31,3 @@ def list_regions(
 @router.get("/{code}", response={200: RegionOut, 404: dict}, summary="One region")
 def get_region(request: HttpRequest, code: str = Path(..., pattern=CODE)) -> RegionOut:
     return _out(region_get(code))
-
