@@ -36,6 +36,7 @@ lint: deps
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run lint-imports
+	$(UV) run mypy tiyu
 
 suite: setup browser
 	$(UV) run pytest $(PYTEST_ARGS)

@@ -16,4 +16,4 @@ class UserAdmin(BaseUserAdmin):
 
     inlines = [MembershipInline]
     list_display = ("username", "display_name", "is_active", "is_superuser")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Tiyu", {"fields": ("phone", "display_name")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Tiyu", {"fields": ("phone", "display_name")}))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -36,6 +36,9 @@ from tiyu.venues.selectors import (
 )
 
 PAGE_SIZE = 20
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 View = Callable[..., HttpResponse]
 
 
@@ -77,7 +80,7 @@ def _form_page(
     tab: str,
     form: forms.BaseForm,
     action: Callable[[], object],
-    done: str,
+    done: StrOrPromise,
     then: str | None = None,
     aliases: dict[str, str] | None = None,
     **context: Any,

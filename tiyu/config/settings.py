@@ -115,7 +115,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue
                 # instead of failing mid-transaction with "database is locked".
@@ -177,7 +177,7 @@ USE_TZ = True
 # --- Static and uploads ---------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [
+_STATIC_SOURCES: list[Path | tuple[str, Path]] = [
     BASE_DIR / "static",
     ("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist"),
     ("vendor/leaflet", PROJECT_DIR / "node_modules" / "leaflet" / "dist"),
@@ -185,8 +185,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/gcoord", PROJECT_DIR / "node_modules" / "gcoord" / "dist"),
 ]
+# Leave out vendor folders npm has not installed yet (collectstatic would fail).
 STATICFILES_DIRS = [
-    d for d in STATICFILES_DIRS if Path(d[1] if isinstance(d, tuple) else d).exists()
+    d for d in _STATIC_SOURCES if Path(d[1] if isinstance(d, tuple) else d).exists()
 ]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

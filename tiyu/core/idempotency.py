@@ -67,7 +67,9 @@ def run_idempotent(
 
 
 def _find(scope: str, user_id: int | None, key: str) -> IdempotencyRecord | None:
-    return IdempotencyRecord.objects.filter(scope=scope, user_id=user_id, key=key).first()
+    # ``user_id=None`` is an IS NULL lookup: anonymous retries match each other.
+    lookup: dict[str, object] = {"scope": scope, "user_id": user_id, "key": key}
+    return IdempotencyRecord.objects.filter(**lookup).first()
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Result:

@@ -54,7 +54,7 @@ class SearchForm(PointForm):
     page = forms.IntegerField(required=False, min_value=1, max_value=1000)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (data.get("lat") is None) != (data.get("lng") is None):
             raise forms.ValidationError(_("纬度和经度需同时提供。"), code="point_incomplete")
         return data

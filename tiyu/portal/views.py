@@ -51,7 +51,9 @@ class LoginView(auth_views.LoginView):
 def _partial(request: HttpRequest) -> bool:
     """Whether htmx asked for the fragment only (not a history restore)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+    if not htmx:
+        return False
+    return not htmx.history_restore_request and not htmx.boosted
 
 
 def _centre(point: tuple[float, float] | None) -> dict[str, Any]:

@@ -35,6 +35,12 @@ router = Router(tags=["venues"])
 ERRORS = {400: dict, 404: dict, 422: dict}
 
 
+def _distance(v: Venue) -> float | None:
+    """The distance the nearest search annotated, rounded to decimetres."""
+    distance = getattr(v, "distance_m", None)
+    return None if distance is None else round(distance, 1)
+
+
 def card(v: Venue) -> VenueCard:
     """The list shape of a venue."""
     return VenueCard(
@@ -49,7 +55,7 @@ def card(v: Venue) -> VenueCard:
         lng=v.lng,
         star_rating=v.star_rating,
         free_low_cost=v.free_low_cost,
-        distance_m=round(v.distance_m, 1) if getattr(v, "distance_m", None) is not None else None,
+        distance_m=_distance(v),
     )
 
 

@@ -248,7 +248,7 @@ class DocumentKind(models.TextChoices):
     INDOOR_MAP = "indoor_map", _("室内地图")
 
 
-def _upload_path(instance: models.Model, filename: str) -> str:
+def _upload_path(instance: VenuePhoto | VenueDocument, filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"venues/{instance.venue_id}/{secrets.token_hex(8)}.{ext}"
 
@@ -268,7 +268,7 @@ class VenuePhoto(TimeStampedModel):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class VenueDocument(TimeStampedModel):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import IO, Any
 
+from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -263,7 +264,7 @@ def photo_add(
     venue = venue_for_change(user=actor, venue_id=venue_id)
     check_upload(upload, size=size, allowed=PHOTO_TYPES, field="image")
     photo = VenuePhoto(venue=venue, caption=caption[:100])
-    photo.image.save(getattr(upload, "name", "photo"), upload, save=True)
+    photo.image.save(getattr(upload, "name", "photo"), File(upload), save=True)
     audit.log("venue.photo_added", actor, photo, {"venue": venue.pk})
     return photo
 
@@ -280,7 +281,7 @@ def document_add(
         raise validation_error("title", _("请填写文件标题。"), "document_title_missing")
     check_upload(upload, size=size, allowed=DOCUMENT_TYPES)
     doc = VenueDocument(venue=venue, kind=kind, title=title.strip()[:100])
-    doc.file.save(getattr(upload, "name", "document"), upload, save=True)
+    doc.file.save(getattr(upload, "name", "document"), File(upload), save=True)
     audit.log("venue.document_added", actor, doc, {"venue": venue.pk, "kind": kind})
     return doc
 

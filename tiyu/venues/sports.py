@@ -1,5 +1,7 @@
 """The sports catalogue seeded at migrate time (code, Chinese name, English name)."""
 
+from typing import Any
+
 SPORTS: list[tuple[str, str, str]] = [
     ("badminton", "羽毛球", "Badminton"),
     ("basketball", "篮球", "Basketball"),
@@ -24,7 +26,7 @@ SPORTS: list[tuple[str, str, str]] = [
 ]
 
 
-def seed_sports(sport_model: type) -> None:
+def seed_sports(sport_model: Any) -> None:
     """Insert or refresh the catalogue (used by the data migration and by test setup)."""
     for code, name, name_en in SPORTS:
         sport_model.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en})

@@ -183,3 +183,15 @@ def test_public_detail_shows_courts_hours_and_navigation(world, client):
     assert {s["code"] for s in data["sports"]} == {"badminton", "table_tennis"}
     assert data["navigation_url"].startswith("https://uri.amap.com/marker?position=104.04")
     assert client.get("/api/v1/venues/999999").status_code == 404
+
+
+@pytest.mark.parametrize("raw", ["{not json", "[]", '{"name": 5}', ""])
+def test_malformed_json_is_a_4xx_and_creates_nothing(world, api_client, raw):
+    headers = api_client.token(world.admin)
+    count = Venue.objects.count()
+    response = api_client.post(
+        "/api/v1/venues", raw, content_type="application/json", headers=headers
+    )
+    assert 400 <= response.status_code < 500
+    assert response.json()["code"]
+    assert Venue.objects.count() == count
