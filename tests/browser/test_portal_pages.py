@@ -114,7 +114,8 @@ def test_map_filters_and_my_position(world: Any, live_server: Any, page: Any) ->
     page.goto(f"{live_server.url}/map/?sport=badminton")
     # Permission already granted: the map centres on the user without asking.
     page.wait_for_function(
-        "document.querySelector('[data-testid=map-row-name]')?.textContent === '沙坪坝体育馆'"
+        "document.querySelector('[data-testid=map-row-name]')?.textContent === '沙坪坝体育馆'",
+        timeout=40_000,  # geolocation, then a second search: slow when the machine is busy
     )
     assert names(page, "[data-testid=map-row-name]") == ["沙坪坝体育馆", "武侯羽毛球馆"]
     assert page.locator(".tiyu-marker").count() == 2

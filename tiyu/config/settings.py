@@ -177,6 +177,7 @@ USE_TZ = True
 # --- Static and uploads ---------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up when it is missing
 _STATIC_SOURCES: list[Path | tuple[str, Path]] = [
     BASE_DIR / "static",
     ("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist"),
