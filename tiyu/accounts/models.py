@@ -115,7 +115,7 @@ class Membership(TimeStampedModel):
                         region__isnull=True,
                     )
                     | models.Q(
-                        role__in=[r.value for r in REGION_ROLES],
+                        role__in=sorted(r.value for r in REGION_ROLES),
                         region__isnull=False,
                         venue__isnull=True,
                     )

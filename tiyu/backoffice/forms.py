@@ -15,18 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tiyu.core.errors import DomainError, NotFound, PermissionDenied
 from tiyu.regions.models import Region
-from tiyu.venues.models import DocumentKind, EquipmentStatus, Venue, VenueKind
+from tiyu.venues.models import WEEKDAYS, DocumentKind, EquipmentStatus, Venue, VenueKind
 from tiyu.venues.services import VenueData
 
-WEEKDAYS = [
-    (0, _("周一")),
-    (1, _("周二")),
-    (2, _("周三")),
-    (3, _("周四")),
-    (4, _("周五")),
-    (5, _("周六")),
-    (6, _("周日")),
-]
 PRICE_UNITS = [("hour", _("每小时")), ("entry", _("每人次"))]
 CRS_CHOICES = [("wgs84", _("WGS-84（GPS、天地图）")), ("gcj02", _("GCJ-02（高德、腾讯地图）"))]
 phone_format = RegexValidator(r"^[0-9+\-() ]{3,32}$", _("电话号码只能包含数字、空格和 + - ( )。"))

@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from tiyu.core.errors import DomainError
 from tiyu.regions.models import Region
 from tiyu.regions.selectors import region_children, region_get, region_path
+from tiyu.venues.models import WEEKDAYS as VENUE_WEEKDAYS
 from tiyu.venues.models import Closure, Court, OpeningHours, Venue
 from tiyu.venues.selectors import VenueFilter, venues_nearest, venues_search
 
 PER_PAGE = 10
-WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
+WEEKDAYS = [label for _day, label in VENUE_WEEKDAYS]
 # Where "nearby" is measured from until the browser tells us where the user is.
 DEFAULT_CENTRE = (30.5753, 104.0643)
 DEFAULT_CENTRE_NAME = _("成都市")

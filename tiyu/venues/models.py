@@ -177,6 +177,17 @@ class Court(TimeStampedModel):
         return self.name
 
 
+WEEKDAYS = [
+    (0, _("周一")),
+    (1, _("周二")),
+    (2, _("周三")),
+    (3, _("周四")),
+    (4, _("周五")),
+    (5, _("周六")),
+    (6, _("周日")),
+]
+
+
 class OpeningHours(models.Model):
     """One opening period on a weekday (0 = Monday); a day may have several."""
 
@@ -185,15 +196,7 @@ class OpeningHours(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(
         _("星期"),
-        choices=[
-            (0, _("周一")),
-            (1, _("周二")),
-            (2, _("周三")),
-            (3, _("周四")),
-            (4, _("周五")),
-            (5, _("周六")),
-            (6, _("周日")),
-        ],
+        choices=WEEKDAYS,
     )
     opens = models.TimeField(_("开门"))
     closes = models.TimeField(_("关门"))

@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '成员身份',
                 'verbose_name_plural': '成员身份',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('region__isnull', True), ('role__in', ['venue_staff', 'venue_manager']), ('venue__isnull', False)), models.Q(('region__isnull', False), ('role__in', ['district_official', 'association_staff', 'national_official', 'province_official', 'city_official']), ('venue__isnull', True)), models.Q(('region__isnull', True), ('role', 'platform_admin'), ('venue__isnull', True)), _connector='OR'), name='membership_region_xor_venue'), models.UniqueConstraint(fields=('user', 'role', 'region', 'venue'), name='membership_unique')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('region__isnull', True), ('role__in', ['venue_staff', 'venue_manager']), ('venue__isnull', False)), models.Q(('region__isnull', False), ('role__in', ['association_staff', 'city_official', 'district_official', 'national_official', 'province_official']), ('venue__isnull', True)), models.Q(('region__isnull', True), ('role', 'platform_admin'), ('venue__isnull', True)), _connector='OR'), name='membership_region_xor_venue'), models.UniqueConstraint(fields=('user', 'role', 'region', 'venue'), name='membership_unique')],
             },
         ),
     ]
