@@ -56,6 +56,14 @@ class World:
         return {k: v for k, v in vars(self).items() if not hasattr(v, "region_id")}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache (selectors cache counts of the last database)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def regions(db: Any) -> None:
     """The small region tree (not the whole country), and the sports catalogue.

@@ -120,7 +120,7 @@ def populate(count: int, rng: random.Random) -> None:
             RegionRow("500000", "重庆市"),
         ]
     )
-    sport_ids = dict(Sport.objects.values_list("code", "pk"))
+    sport_ids = {c: c for c in Sport.objects.values_list("code", flat=True)}
     codes = [c for c, _w in SPORT_WEIGHTS]
     weights = [w for _c, w in SPORT_WEIGHTS]
     kinds, kind_w = zip(*KINDS, strict=True)

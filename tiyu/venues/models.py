@@ -47,16 +47,21 @@ def lat_cell() -> Cast:
 
 
 class Sport(models.Model):
-    """A sport a venue or court offers (badminton, swimming, …)."""
+    """A sport a venue or court offers (badminton, swimming, …).
 
-    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    The code is the primary key: the catalogue is small and stable, and link rows
+    that carry the code let a sport filter run without looking the sport up first.
+    """
+
+    code = models.SlugField(_("代码"), max_length=32, primary_key=True)
     name = models.CharField(_("名称"), max_length=32)
     name_en = models.CharField(_("英文名称"), max_length=48)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
         verbose_name = _("运动项目")
         verbose_name_plural = _("运动项目")
-        ordering = ["id"]
+        ordering = ["position", "code"]
 
     def __str__(self) -> str:
         return self.name
@@ -100,7 +105,7 @@ class Venue(TimeStampedModel):
         verbose_name_plural = _("场馆")
         indexes = [
             models.Index(fields=["lat", "lng"], name="venue_lat_lng"),
-            models.Index(lat_cell(), "lng", "lat", "is_published", name="venue_nearest_cell"),
+            models.Index(lat_cell(), "lng", "lat", "is_published", "id", name="venue_nearest_cell"),
         ]
         constraints = [
             models.CheckConstraint(

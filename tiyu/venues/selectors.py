@@ -46,7 +46,6 @@ START_RADIUS_M = 10_000.0
 DENSITY_CELLS_PER_DEGREE = 5
 DENSITY_TTL_S = 600
 DENSITY_CACHE_KEY = "venues:nearest-density"
-SPORT_IDS_CACHE_KEY = "venues:sport-ids"
 # Past this many latitude bands a box is read by the plain lat/lng bounds.
 MAX_CELLS = 200
 
@@ -66,15 +65,10 @@ def published_venues() -> QuerySet[Venue]:
     return Venue.objects.filter(is_published=True)
 
 
-def _sport_id(code: str) -> int:
-    """The id of a sport code (cached: the catalogue rarely changes), or a 400."""
-    ids = cache.get(SPORT_IDS_CACHE_KEY)
-    if ids is None or code not in ids:
-        ids = dict(Sport.objects.values_list("code", "pk"))
-        cache.set(SPORT_IDS_CACHE_KEY, ids, DENSITY_TTL_S)
-    if code not in ids:
+def check_filter(f: VenueFilter) -> None:
+    """A 400 for a sport code that does not exist (asked only when nothing matched)."""
+    if f.sport and not Sport.objects.filter(code=f.sport).exists():
         raise validation_error("sport", _("未知的运动项目。"), "sport_unknown")
-    return ids[code]
 
 
 def _filtered(f: VenueFilter) -> QuerySet[Venue]:
@@ -90,9 +84,10 @@ def _filtered(f: VenueFilter) -> QuerySet[Venue]:
             raise validation_error("kind", _("未知的场馆类型。"), "kind_invalid")
         qs = qs.filter(kind=f.kind)
     if f.sport:
-        sport_id = _sport_id(f.sport)
+        # Link rows carry the sport's code, so no lookup is needed; an unknown code is
+        # caught by check_filter when the answer is empty.
         through = Venue.sports.through
-        qs = qs.filter(Exists(through.objects.filter(venue_id=OuterRef("pk"), sport_id=sport_id)))
+        qs = qs.filter(Exists(through.objects.filter(venue_id=OuterRef("pk"), sport_id=f.sport)))
     q = f.q.strip().lower()
     if q:
         qs = qs.filter(
@@ -174,7 +169,7 @@ def _count_density() -> _Density:
         key = (math.floor(lat * k), math.floor(lng * k))
         cells[key] = cells.get(key, 0) + 1
     through = Venue.sports.through.objects.filter(venue__is_published=True)
-    by_sport = dict(through.values_list("sport__code").annotate(n=Count("pk")).order_by())
+    by_sport = dict(through.values_list("sport_id").annotate(n=Count("pk")).order_by())
     by_kind = dict(published_venues().values_list("kind").annotate(n=Count("pk")).order_by())
     return _Density(cells, sum(cells.values()), by_sport, by_kind)
 
@@ -237,6 +232,8 @@ def venues_nearest(
     is farther than every row returned. Then the chosen rows are read whole.
     """
     check_point(lat, lng)
+    if f.sport and f.sport not in _density().by_sport:
+        check_filter(f)  # before growing a box to the whole table for a code nobody has
     base = _filtered(f).alias(lat_cell=lat_cell())
     want = offset + limit
     radius = _start_radius(f, lat, lng, want)
@@ -259,7 +256,10 @@ def venues_nearest(
 def venues_search(f: VenueFilter, *, limit: int = 20, offset: int = 0) -> tuple[int, list[Venue]]:
     """Matching venues by star rating then name, with the total count."""
     qs = _filtered(f).select_related("region").order_by("-star_rating", "name_pinyin", "pk")
-    return qs.count(), list(qs[offset : offset + limit])
+    total = qs.count()
+    if not total:
+        check_filter(f)
+    return total, list(qs[offset : offset + limit])
 
 
 def venue_public_get(venue_id: int) -> Venue:

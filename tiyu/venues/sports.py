@@ -28,5 +28,7 @@ SPORTS: list[tuple[str, str, str]] = [
 
 def seed_sports(sport_model: Any) -> None:
     """Insert or refresh the catalogue (used by the data migration and by test setup)."""
-    for code, name, name_en in SPORTS:
-        sport_model.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en})
+    for position, (code, name, name_en) in enumerate(SPORTS):
+        sport_model.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "position": position}
+        )

@@ -17,15 +17,15 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Sport',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='代码')),
+                ('code', models.SlugField(max_length=32, primary_key=True, serialize=False, verbose_name='代码')),
                 ('name', models.CharField(max_length=32, verbose_name='名称')),
                 ('name_en', models.CharField(max_length=48, verbose_name='英文名称')),
+                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
             ],
             options={
                 'verbose_name': '运动项目',
                 'verbose_name_plural': '运动项目',
-                'ordering': ['id'],
+                'ordering': ['position', 'code'],
             },
         ),
         migrations.CreateModel(

@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='venue',
-            index=models.Index(django.db.models.functions.comparison.Cast(django.db.models.expressions.CombinedExpression(models.F('lat'), '*', models.Value(10)), models.IntegerField()), models.F('lng'), models.F('lat'), models.F('is_published'), name='venue_nearest_cell'),
+            index=models.Index(django.db.models.functions.comparison.Cast(django.db.models.expressions.CombinedExpression(models.F('lat'), '*', models.Value(10)), models.IntegerField()), models.F('lng'), models.F('lat'), models.F('is_published'), models.F('id'), name='venue_nearest_cell'),
         ),
     ]
