@@ -115,7 +115,9 @@ def test_manager_pages_fit_a_phone(world, live_server, phone_page):
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"**/manage/venues/{hall.pk}/hours/")
-    for path in ("hours/", "edit/", "courts/", "closures/"):
+    for path in ("hours/", "edit/", "courts/", "closures/", "prices/", "documents/"):
         page.goto(f"{live_server.url}/manage/venues/{hall.pk}/{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert page.locator("main form[method=post]").count() >= 1, path
+        assert page.locator("h1").first.inner_text() == hall.name, path
         shot(page, f"backoffice-{path.strip('/')}-phone")
