@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer
 
 from tiyu.accounts.services import token_user
+from tiyu.core.errors import DomainError
 
 
 class OptionalBearer(HttpBearer):
@@ -41,13 +43,14 @@ class _Anonymous:
 AnonymousMarker = _Anonymous()
 
 
+def unauthenticated() -> DomainError:
+    """The 401 for a call that needs a user and has none (or a bad token)."""
+    return DomainError("unauthenticated", _("请先登录或提供有效的访问令牌。"), status=401)
+
+
 def require_user(request: HttpRequest) -> Any:
     """The signed-in user or a 401 ``unauthenticated``."""
-    from django.utils.translation import gettext_lazy as _
-
-    from tiyu.core.errors import DomainError
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        raise DomainError("unauthenticated", _("请先登录或提供有效的访问令牌。"), status=401)
+        raise unauthenticated()
     return user

@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tiyu.accounts.api import router as accounts_router
-from tiyu.accounts.api_auth import OptionalBearer
+from tiyu.accounts.api_auth import OptionalBearer, unauthenticated
 from tiyu.core.errors import DomainError
 from tiyu.regions.api import router as regions_router
 from tiyu.venues.api import router as venues_router
@@ -47,8 +47,8 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    body = {"code": "unauthenticated", "message": _("请先登录或提供有效的访问令牌。")}
-    return api.create_response(request, body, status=401)
+    error = unauthenticated()
+    return api.create_response(request, error.as_dict(), status=error.status)
 
 
 @api.exception_handler(HttpError)

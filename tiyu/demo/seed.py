@@ -125,26 +125,19 @@ def create_venue(plan: VenuePlan, actor: User) -> Venue:
     """One planned venue with its courts, hours, market prices and equipment, via the services."""
     venue = venue_create(actor=actor, data=plan.data)
     for court in plan.courts:
-        parent = court_save(
-            actor=actor,
-            venue_id=venue.pk,
-            name=court.name,
-            sport_codes=court.sports,
-            is_indoor=court.indoor,
-            slot_minutes=court.slot,
-            capacity=court.capacity,
-        )
-        for part in court.parts:
-            court_save(
+        parent_id = None
+        for unit in (court, *court.parts):  # the hall first, then its parts
+            saved = court_save(
                 actor=actor,
                 venue_id=venue.pk,
-                name=part.name,
-                sport_codes=part.sports,
-                parent_id=parent.pk,
+                name=unit.name,
+                sport_codes=unit.sports,
+                parent_id=parent_id,
                 is_indoor=court.indoor,
-                slot_minutes=part.slot,
-                capacity=part.capacity,
+                slot_minutes=unit.slot,
+                capacity=unit.capacity,
             )
+            parent_id = parent_id or saved.pk
     opening_hours_set(actor=actor, venue_id=venue.pk, periods=plan.hours)
     for sport, fen in plan.prices.items():
         market_price_set(actor=actor, venue_id=venue.pk, sport_code=sport, price_fen=fen)

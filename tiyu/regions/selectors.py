@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from tiyu.core.errors import NotFound
 from tiyu.regions.models import Region
@@ -10,8 +11,6 @@ from tiyu.regions.models import Region
 
 def region_get(code: str) -> Region:
     """One region by code, or a 404 ``region_not_found``."""
-    from django.utils.translation import gettext_lazy as _
-
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise NotFound("region_not_found", _("未知的行政区划代码。"))

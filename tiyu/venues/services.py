@@ -219,8 +219,6 @@ def court_save(
         raise validation_error("capacity", _("数值超出合理范围。"), "capacity_invalid")
     court = Court(venue=venue) if court_id is None else venue.courts.filter(pk=court_id).first()
     if court is None:
-        from tiyu.core.errors import NotFound
-
         raise NotFound()
     parent = None
     if parent_id is not None:
