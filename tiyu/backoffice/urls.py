@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tiyu.backoffice import views
+from tiyu.backoffice import urls_frontdesk, urls_pricing, views
 
 app_name = "backoffice"
 
@@ -25,4 +25,6 @@ urlpatterns = [
     path(f"{V}equipment/", views.equipment, name="equipment"),
     path(f"{V}equipment/qr/", views.equipment_qr, name="equipment_qr"),
     path(f"{V}equipment/<int:item_id>/status/", views.equipment_status, name="equipment_status"),
+    *urls_pricing.urlpatterns,
+    *urls_frontdesk.urlpatterns,
 ]

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tiyu.portal import views
+from tiyu.portal import urls_booking, urls_inbox, urls_wallet, views
 
 app_name = "portal"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("map/", views.map_page, name="map"),
     path("e/<str:code>/", views.equipment, name="equipment"),
     path("e/<str:code>/qr.svg", views.equipment_qr, name="equipment_qr"),
+    *urls_booking.urlpatterns,
+    *urls_wallet.urlpatterns,
+    *urls_inbox.urlpatterns,
 ]
 
 # Login and logout live at the site root (``login`` / ``logout`` URL names).

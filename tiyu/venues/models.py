@@ -335,3 +335,98 @@ class EquipmentItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HolidayKind(models.TextChoices):
+    """A calendar date that departs from the plain weekday/weekend pattern."""
+
+    HOLIDAY = "holiday", _("法定节假日")
+    WORKDAY = "workday", _("调休上班日")
+
+
+class Holiday(models.Model):
+    """One date of China's public-holiday calendar, edited by platform admins.
+
+    A ``holiday`` date prices as a holiday whatever its weekday; a ``workday`` is a
+    make-up working day (调休) that prices as a weekday even on a weekend.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类别"), max_length=8, choices=HolidayKind.choices)
+    name = models.CharField(_("名称"), max_length=32)
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class DayType(models.TextChoices):
+    """What kind of day a date is, after the holiday calendar has spoken."""
+
+    WORKDAY = "workday", _("工作日")
+    WEEKEND = "weekend", _("周末")
+    HOLIDAY = "holiday", _("节假日")
+
+
+class PriceBand(models.TextChoices):
+    """Regular hours, or the free / low-cost hours of the public opening programme."""
+
+    REGULAR = "regular", _("常规时段")
+    LOW_COST = "low_cost", _("低收费时段")
+    FREE = "free", _("免费时段")
+
+
+class PriceRule(TimeStampedModel):
+    """A price per slot for a court: date range x weekdays x day type x time band.
+
+    The ep3-bs shape: every rule that covers a slot competes and the highest
+    ``priority`` wins (the newest rule on a tie). ``weekdays`` is a 7-character
+    mask, Monday first ("1111100" = Monday to Friday). Member and concession
+    prices are optional; a resident pays the lowest price they qualify for.
+    """
+
+    scope_fields = {"region": "court__venue__region__code", "venue": "court__venue_id"}
+
+    court = models.ForeignKey(
+        Court, verbose_name=_("场地"), on_delete=models.CASCADE, related_name="price_rules"
+    )
+    date_from = models.DateField(_("起始日期"), null=True, blank=True)
+    date_to = models.DateField(_("截止日期"), null=True, blank=True)
+    weekdays = models.CharField(_("适用星期"), max_length=7, default="1111111")
+    day_type = models.CharField(
+        _("日期类型"), max_length=8, choices=DayType.choices, blank=True, default=""
+    )
+    starts = models.TimeField(_("开始时间"))
+    ends = models.TimeField(_("结束时间"))
+    price_fen = models.PositiveIntegerField(_("价格（分/时段）"))
+    member_price_fen = models.PositiveIntegerField(_("会员价（分）"), null=True, blank=True)
+    concession_price_fen = models.PositiveIntegerField(
+        _("优待价（分）"), null=True, blank=True
+    )
+    band = models.CharField(
+        _("时段类别"), max_length=8, choices=PriceBand.choices, default=PriceBand.REGULAR
+    )
+    priority = models.SmallIntegerField(_("优先级"), default=0)
+
+    class Meta:
+        verbose_name = _("价格规则")
+        verbose_name_plural = _("价格规则")
+        ordering = ["court", "-priority", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                name="price_rule_time_order", condition=models.Q(starts__lt=models.F("ends"))
+            ),
+            models.CheckConstraint(
+                name="price_rule_date_order",
+                condition=models.Q(date_from__isnull=True)
+                | models.Q(date_to__isnull=True)
+                | models.Q(date_from__lte=models.F("date_to")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.court} {self.starts:%H:%M}-{self.ends:%H:%M} {self.price_fen}"

@@ -1,0 +1,5 @@
+"""Resident inbox pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

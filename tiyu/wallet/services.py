@@ -1,0 +1,89 @@
+"""Ledger writes. ``post`` is the only function that creates entries or moves a balance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from tiyu.core.errors import Conflict, DomainError
+from tiyu.wallet.models import Account, AccountKind, Entry, LedgerTransaction
+
+Leg = tuple[Account, int]
+
+
+class InsufficientBalance(Conflict):
+    """The movement would take an account below zero."""
+
+    def __init__(self) -> None:
+        super().__init__("balance_insufficient", _("一卡通余额不足。"))
+
+
+def account_for(
+    kind: str, *, user: Any = None, venue: Any = None
+) -> Account:
+    """The ledger account of ``kind`` for its owner, created on first use."""
+    user_id = getattr(user, "pk", user)
+    venue_id = getattr(venue, "pk", venue)
+    owner_key = f"u{user_id}" if user_id else f"v{venue_id}" if venue_id else "platform"
+    account = Account.objects.filter(kind=kind, owner_key=owner_key).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(
+                kind=kind, owner_key=owner_key, user_id=user_id, venue_id=venue_id
+            )
+    except IntegrityError:
+        return Account.objects.get(kind=kind, owner_key=owner_key)
+
+
+def stored_value_account(user: Any) -> Account:
+    """A resident's stored-value (一卡通) account."""
+    return account_for(AccountKind.STORED_VALUE, user=user)
+
+
+def venue_revenue_account(venue: Any) -> Account:
+    """A venue's revenue account: what the platform owes it."""
+    return account_for(AccountKind.VENUE_REVENUE, venue=venue)
+
+
+def clearing_account(kind: str = AccountKind.GATEWAY_CLEARING) -> Account:
+    """The platform's counterpart for money that came from a gateway or the cash till."""
+    return account_for(kind)
+
+
+@transaction.atomic
+def post(
+    *, kind: str, reference: str, legs: Sequence[Leg], actor: Any = None, memo: str = ""
+) -> LedgerTransaction:
+    """Write one balanced transaction; raise ``InsufficientBalance`` and write nothing
+    if any account would go below zero.
+
+    Accounts are locked in primary-key order (one fixed order, so two postings never
+    deadlock), balances move with ``F()`` and the database check constraint is the
+    last word on "never negative".
+    """
+    legs = [(account, amount) for account, amount in legs if amount]
+    if sum(amount for _, amount in legs) != 0:
+        raise DomainError("ledger_unbalanced", _("记账分录借贷不平。"), status=500)
+    if not legs:
+        raise DomainError("ledger_empty", _("没有需要记账的金额。"))
+    ids = sorted({account.pk for account, _ in legs})
+    list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    txn = LedgerTransaction.objects.create(
+        kind=kind, reference=reference, memo=memo, actor_id=getattr(actor, "pk", None)
+    )
+    Entry.objects.bulk_create(
+        Entry(transaction=txn, account=account, amount_fen=amount) for account, amount in legs
+    )
+    try:
+        with transaction.atomic():
+            for account, amount in legs:
+                Account.objects.filter(pk=account.pk).update(balance_fen=F("balance_fen") + amount)
+    except IntegrityError as exc:
+        raise InsufficientBalance() from exc
+    return txn
