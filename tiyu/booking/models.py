@@ -205,7 +205,8 @@ class BookingSlot(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                name="booking_slot_time_order", condition=models.Q(starts_at__lt=models.F("ends_at"))
+                name="booking_slot_time_order",
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
             ),
             models.CheckConstraint(
                 name="booking_slot_refund_within_price",
@@ -348,9 +349,7 @@ class VenueMember(TimeStampedModel):
     class Meta:
         verbose_name = _("场馆会员")
         verbose_name_plural = _("场馆会员")
-        constraints = [
-            models.UniqueConstraint(fields=["venue", "user"], name="venue_member_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["venue", "user"], name="venue_member_once")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.venue}"
@@ -380,9 +379,7 @@ class Concession(TimeStampedModel):
     class Meta:
         verbose_name = _("优待资格")
         verbose_name_plural = _("优待资格")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "group"], name="concession_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "group"], name="concession_once")]
 
     def __str__(self) -> str:
         return f"{self.user} {self.group}"

@@ -404,9 +404,7 @@ class PriceRule(TimeStampedModel):
     ends = models.TimeField(_("结束时间"))
     price_fen = models.PositiveIntegerField(_("价格（分/时段）"))
     member_price_fen = models.PositiveIntegerField(_("会员价（分）"), null=True, blank=True)
-    concession_price_fen = models.PositiveIntegerField(
-        _("优待价（分）"), null=True, blank=True
-    )
+    concession_price_fen = models.PositiveIntegerField(_("优待价（分）"), null=True, blank=True)
     band = models.CharField(
         _("时段类别"), max_length=8, choices=PriceBand.choices, default=PriceBand.REGULAR
     )

@@ -79,9 +79,11 @@ class PriceBook:
     @classmethod
     def load(cls, court_ids: Iterable[int], first: date, last: date) -> PriceBook:
         """Two queries: the courts' rules overlapping the range, and its calendar dates."""
-        rules = PriceRule.objects.filter(court_id__in=list(court_ids)).exclude(
-            date_to__lt=first
-        ).exclude(date_from__gt=last)
+        rules = (
+            PriceRule.objects.filter(court_id__in=list(court_ids))
+            .exclude(date_to__lt=first)
+            .exclude(date_from__gt=last)
+        )
         calendar = dict(
             Holiday.objects.filter(date__range=(first, last)).values_list("date", "kind")
         )

@@ -22,9 +22,7 @@ class InsufficientBalance(Conflict):
         super().__init__("balance_insufficient", _("一卡通余额不足。"))
 
 
-def account_for(
-    kind: str, *, user: Any = None, venue: Any = None
-) -> Account:
+def account_for(kind: str, *, user: Any = None, venue: Any = None) -> Account:
     """The ledger account of ``kind`` for its owner, created on first use."""
     user_id = getattr(user, "pk", user)
     venue_id = getattr(venue, "pk", venue)
