@@ -153,3 +153,81 @@ def api_client(client: Any) -> Any:
 
     client.token = token
     return client
+
+
+@dataclass
+class Arena:
+    """The bookable side of ``wuhou_hall``: a hall with two parts, a third court, prices.
+
+    Open 08:00–22:00 every day; every slot is 60 minutes and costs ¥40 (members
+    ¥30, concessions ¥20). ``fund(user, fen)`` tops up a stored-value card the way
+    a gateway top-up does. ``slot(court, days_ahead, hour)`` is the aware start of
+    a slot, counted from today (local time).
+    """
+
+    world: World
+    venue: Any
+    hall: Any
+    part1: Any
+    part2: Any
+    court3: Any
+    resident2: Any
+
+    def slot(self, court: Any, days_ahead: int, hour: int) -> Any:
+        from datetime import datetime, time, timedelta
+
+        from django.utils import timezone
+
+        day = timezone.localdate() + timedelta(days=days_ahead)
+        return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
+
+    def fund(self, user: Any, fen: int) -> None:
+        from django.db import transaction
+
+        from tiyu.wallet.models import AccountKind
+        from tiyu.wallet.services import clearing_account, post, stored_value_account
+
+        with transaction.atomic():
+            post(
+                kind="topup",
+                reference=f"test-{user.pk}",
+                legs=[
+                    (clearing_account(AccountKind.GATEWAY_CLEARING), -fen),
+                    (stored_value_account(user), fen),
+                ],
+            )
+
+    def balance(self, user: Any) -> int:
+        from tiyu.wallet.services import stored_value_account
+
+        return stored_value_account(user).balance_fen
+
+
+@pytest.fixture
+def arena(world: World) -> Arena:
+    """Courts, hours and prices at ``wuhou_hall``, plus a second resident with a phone."""
+    from datetime import time
+
+    from tiyu.accounts.services import user_create
+    from tiyu.venues.models import Court, OpeningHours, PriceRule
+
+    venue = world.wuhou_hall
+    hall = Court.objects.create(venue=venue, name="主馆", slot_minutes=60, sort_order=0)
+    part1 = Court.objects.create(venue=venue, parent=hall, name="1号场", sort_order=1)
+    part2 = Court.objects.create(venue=venue, parent=hall, name="2号场", sort_order=2)
+    court3 = Court.objects.create(venue=venue, name="3号场", sort_order=3)
+    for weekday in range(7):
+        OpeningHours.objects.create(venue=venue, weekday=weekday, opens=time(8), closes=time(22))
+    for court in (hall, part1, part2, court3):
+        PriceRule.objects.create(
+            court=court,
+            starts=time(8),
+            ends=time(22),
+            price_fen=4000,
+            member_price_fen=3000,
+            concession_price_fen=2000,
+        )
+    resident2 = user_create(
+        username="resident2", password=PASSWORD, phone="13900000002", display_name="resident2"
+    )
+    return Arena(world, venue, hall, part1, part2, court3, resident2)

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tiyu.accounts.api import router as accounts_router
 from tiyu.accounts.api_auth import OptionalBearer, unauthenticated
+from tiyu.booking.api import router as booking_router
 from tiyu.core.errors import DomainError
 from tiyu.regions.api import router as regions_router
 from tiyu.venues.api import router as venues_router
@@ -28,6 +29,7 @@ api = NinjaAPI(
 api.add_router("/auth", accounts_router)
 api.add_router("/regions", regions_router)
 api.add_router("/venues", venues_router)
+api.add_router("", booking_router)
 
 
 @api.exception_handler(DomainError)

@@ -1,0 +1,26 @@
+"""Huey schedules for the booking jobs (each safe to run twice)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from tiyu.booking import jobs
+
+
+@db_periodic_task(crontab(minute="*"))
+def expire_holds() -> int:
+    """Every minute: tidy up lapsed holds."""
+    return jobs.holds_expire()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def mark_no_shows() -> int:
+    """Every five minutes: slots that ended unchecked become no-shows."""
+    return jobs.no_shows_mark()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def send_reminders() -> int:
+    """Every ten minutes: reminders for slots starting within two hours."""
+    return jobs.reminders_send()
