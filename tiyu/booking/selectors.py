@@ -113,10 +113,14 @@ def _holders(
     return out
 
 
-def _state(holders: list[Holder], user_id: int | None) -> str:
+def _state(holders: list[Holder], units: int, user_id: int | None) -> str:
+    """Free when no unit is held; mine only when every unit is mine (a hall with one
+    part of it booked by me is still taken as a whole)."""
     if not holders:
         return CellState.FREE
-    if user_id is None or any(h.is_block or h.user_id != user_id for h in holders):
+    if len(holders) < units or user_id is None:
+        return CellState.TAKEN
+    if any(h.is_block or h.user_id != user_id for h in holders):
         return CellState.TAKEN
     return CellState.HELD_BY_ME if any(h.live_hold for h in holders) else CellState.MINE
 
@@ -170,7 +174,7 @@ def slot_grid(
                     units = tree.units(
                         court.pk, starts_at, starts_at + timedelta(minutes=court.slot_minutes)
                     )
-                    state = _state([holders[u] for u in units if u in holders], user_id)
+                    state = _state([holders[u] for u in units if u in holders], len(units), user_id)
                 cells.append(
                     Cell(court.pk, start, end, starts_at, fen, price.band if price else "", state)
                 )

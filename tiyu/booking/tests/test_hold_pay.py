@@ -31,7 +31,9 @@ def test_hold_writes_one_unit_per_leaf_court_and_half_hour(arena):
     assert Occupancy.objects.filter(slot__booking=booking).count() == 2  # 10:00 and 10:30
     hall_booking = hold(arena, arena.resident2, (arena.hall, arena.slot(arena.hall, 1, 11)))
     # The hall occupies both its parts, never itself.
-    courts = set(Occupancy.objects.filter(slot__booking=hall_booking).values_list("court_id", flat=True))
+    courts = set(
+        Occupancy.objects.filter(slot__booking=hall_booking).values_list("court_id", flat=True)
+    )
     assert courts == {arena.part1.pk, arena.part2.pk}
 
 
@@ -84,10 +86,14 @@ def test_pay_with_stored_value_confirms_and_posts_a_balanced_ledger(arena):
     assert outcome.pay_request is None
     assert booking.status == BookingStatus.CONFIRMED and booking.payment is not None
     assert set(booking.slots.values_list("status", flat=True)) == {SlotStatus.CONFIRMED}
-    assert not Occupancy.objects.filter(slot__booking=booking, hold_expires_at__isnull=False).exists()
+    assert not Occupancy.objects.filter(
+        slot__booking=booking, hold_expires_at__isnull=False
+    ).exists()
     assert arena.balance(resident) == 10000 - 8000
     for account in Account.objects.all():
-        assert account.balance_fen == sum(e.amount_fen for e in Entry.objects.filter(account=account))
+        assert account.balance_fen == sum(
+            e.amount_fen for e in Entry.objects.filter(account=account)
+        )
 
 
 def test_insufficient_balance_refuses_and_changes_nothing(arena):
