@@ -43,12 +43,11 @@ def test_states_from_each_residents_point_of_view(arena):
     assert cell(seen_by_other, 1, arena.court3, 11).state == CellState.TAKEN
     free = cell(seen_by_other, 1, arena.court3, 12)
     assert (free.state, free.price_fen) == (CellState.FREE, 4000)
-    # Beyond the window: shown, priced, closed.
     assert len(seen_by_other.days) == 7
-    assert (
-        cell(seen_by_other, 0, arena.court3, 8).state == CellState.CLOSED
-        or timezone.localtime().hour < 8
-    )
+    # Beyond the 7-day window: shown, priced, but closed.
+    far = slot_grid(venue=arena.venue, user=other, days=10)
+    late = cell(far, 9, arena.court3, 12)
+    assert (late.state, late.price_fen, far.days[9].bookable) == (CellState.CLOSED, 4000, False)
 
 
 def test_query_count_does_not_grow_with_courts(arena, django_user_model):
