@@ -16,6 +16,7 @@ from tiyu.accounts.api import router as accounts_router
 from tiyu.accounts.api_auth import OptionalBearer, unauthenticated
 from tiyu.booking.api import router as booking_router
 from tiyu.core.errors import DomainError
+from tiyu.notices.api import router as notices_router
 from tiyu.regions.api import router as regions_router
 from tiyu.venues.api import router as venues_router
 
@@ -29,6 +30,7 @@ api = NinjaAPI(
 api.add_router("/auth", accounts_router)
 api.add_router("/regions", regions_router)
 api.add_router("/venues", venues_router)
+api.add_router("/notices", notices_router)
 api.add_router("", booking_router)
 
 
