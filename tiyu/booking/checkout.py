@@ -130,14 +130,14 @@ def reconcile(day: date) -> Report:
     ).values_list("payment_id", "number", "status")
     by_payment: dict[int, str] = {}
     by_number: dict[str, str] = {}
-    for payment_id, number, status in linked:
+    for payment_id, number, booking_status in linked:
         if payment_id:
-            by_payment[payment_id] = status
-        by_number[number] = status
+            by_payment[payment_id] = booking_status
+        by_number[number] = booking_status
     for p in payments:
         if p.refunded_fen >= p.amount_fen:
             continue
-        status = by_payment.get(p.pk) or by_number.get(p.reference)
+        status = by_payment.get(p.pk) or by_number.get(p.reference) or ""
         if status not in KEEPS_MONEY:
             report.paid_without_booking.append(
                 ReconRow(

@@ -15,8 +15,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from tiyu.accounts.api import router as accounts_router
 from tiyu.accounts.api_auth import OptionalBearer, unauthenticated
 from tiyu.booking.api import router as booking_router
+from tiyu.booking.api_checkout import router as checkout_router
 from tiyu.core.errors import DomainError
 from tiyu.notices.api import router as notices_router
+from tiyu.payments.api import router as wallet_router
 from tiyu.regions.api import router as regions_router
 from tiyu.venues.api import router as venues_router
 
@@ -31,6 +33,8 @@ api.add_router("/auth", accounts_router)
 api.add_router("/regions", regions_router)
 api.add_router("/venues", venues_router)
 api.add_router("/notices", notices_router)
+api.add_router("/payments", checkout_router)
+api.add_router("/wallet", wallet_router)
 api.add_router("", booking_router)
 
 

@@ -237,3 +237,64 @@ NINJA_PAGINATION_PER_PAGE = 20
 if not DEBUG and not TESTING:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Notices: outside channels of the inbox (docs/notices.md) -------------
+import json as _json  # noqa: E402
+
+# Comma-separated dotted paths of tiyu.notices.channels.Channel classes.
+NOTICE_CHANNELS = [
+    p.strip()
+    for p in os.environ.get("NOTICE_CHANNELS", "tiyu.notices.channels.ConsoleChannel").split(",")
+    if p.strip()
+]
+# WeChat messages open NOTICE_LINK_BASE + the notice's path, e.g. https://tiyu.example.cn
+NOTICE_LINK_BASE = os.environ.get("NOTICE_LINK_BASE", "")
+NOTICE_SMS = {  # Aliyun SMS; templates: {"kind": {"code": "SMS_1", "params": {"var": "title"}}}
+    "access_key_id": os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+    "access_key_secret": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+    "sign_name": os.environ.get("ALIYUN_SMS_SIGN_NAME", ""),
+    "templates": _json.loads(os.environ.get("NOTICE_SMS_TEMPLATES") or "{}"),
+}
+NOTICE_WECHAT = {  # official account; templates: {"kind": {"id": "…", "fields": {…}}}
+    "app_id": os.environ.get("WECHAT_MP_APP_ID", ""),
+    "app_secret": os.environ.get("WECHAT_MP_APP_SECRET", ""),
+    "templates": _json.loads(os.environ.get("NOTICE_WECHAT_TEMPLATES") or "{}"),
+    "openid_resolver": os.environ.get("NOTICE_WECHAT_OPENID_RESOLVER", ""),
+}
+
+# --- Payments (docs/payments.md) -----------------------------------------
+# The local sandbox (本地沙箱支付，演示，非真实支付) is what the demo pays with; on
+# unless PAYMENTS_SANDBOX=0. Its RSA keys are generated on first use in this folder.
+PAYMENTS_SANDBOX = env_bool("PAYMENTS_SANDBOX", True)
+PAYMENTS_SANDBOX_KEY_DIR = DATA_DIR / "sandbox_keys"
+# Public base URL the gateways call back, e.g. https://tiyu.example.cn
+PAYMENTS_PUBLIC_URL = os.environ.get("PAYMENTS_PUBLIC_URL", "")
+# WeChat Pay v3 ("platform public key" mode): enabled only when all of these are set.
+_WECHATPAY_VARS = (
+    "MCHID",
+    "APPID",
+    "APIV3_KEY",
+    "CERT_SERIAL_NO",
+    "PRIVATE_KEY_FILE",
+    "PUBLIC_KEY_FILE",
+    "PUBLIC_KEY_ID",
+)
+WECHATPAY = (
+    {v.lower(): os.environ[f"WECHATPAY_{v}"] for v in _WECHATPAY_VARS}
+    if all(os.environ.get(f"WECHATPAY_{v}") for v in _WECHATPAY_VARS)
+    else None
+)
+# Alipay (RSA2): enabled only when the app id and both key files are set.
+_ALIPAY_VARS = ("APPID", "APP_PRIVATE_KEY_FILE", "PUBLIC_KEY_FILE")
+ALIPAY = (
+    {
+        **{v.lower(): os.environ[f"ALIPAY_{v}"] for v in _ALIPAY_VARS},
+        "gateway_url": os.environ.get(
+            "ALIPAY_GATEWAY_URL", "https://openapi.alipay.com/gateway.do"
+        ),
+        "mode": os.environ.get("ALIPAY_MODE", "page"),
+    }
+    if all(os.environ.get(f"ALIPAY_{v}") for v in _ALIPAY_VARS)
+    else None
+)
+INSTALLED_APPS += ["tiyu.sandbox"]

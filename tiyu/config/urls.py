@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     *auth_patterns,
     path("manage/", include("tiyu.backoffice.urls")),
+    path("sandbox/", include("tiyu.sandbox.urls")),
     path("", include("tiyu.portal.urls")),
     # Uploads are small and few; a deployment behind nginx serves /media/ itself.
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
