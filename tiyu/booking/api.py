@@ -30,8 +30,10 @@ from tiyu.booking.schemas import (
     PayRequestOut,
     PolicyIO,
     QuoteOut,
+    QuoteSlotOut,
     SeriesIn,
     SeriesOut,
+    SkippedOut,
     WalkInIn,
     booking_out,
     grid_out,
@@ -164,7 +166,7 @@ def quote(request: HttpRequest, number: str, q: Query[QuoteQuery]) -> QuoteOut:
     return QuoteOut(
         refund_fen=result.refund_fen,
         fee_fen=result.fee_fen,
-        slots=[s.__dict__ for s in result.slots],
+        slots=[QuoteSlotOut(**s.__dict__) for s in result.slots],
     )
 
 
@@ -273,7 +275,7 @@ def series_create(request: HttpRequest, venue_id: int, payload: SeriesIn) -> tup
             status=result.series.status,
             total_fen=result.total_fen,
             bookings=[b.number for b in result.bookings],
-            skipped=result.skipped,
+            skipped=[SkippedOut(**s) for s in result.skipped],
         ).dict()
 
     return _idempotent(request, f"desk.series:{venue_id}", user, payload.dict(), action)

@@ -279,14 +279,14 @@ def day_sheet(*, venue: Venue, day: date, now: datetime | None = None) -> DayShe
             for unit in tree.units(
                 court.pk, starts_at, starts_at + timedelta(minutes=court.slot_minutes)
             ):
-                occ = by_unit.get(unit)
-                if occ is None:
+                holder = by_unit.get(unit)
+                if holder is None:
                     continue
-                if occ.block is not None:
-                    row.block = occ.block
-                elif occ.slot is not None:
-                    row.slot = occ.slot
-                    row.via_parent = occ.slot.court_id != court.pk
+                if holder.block is not None:
+                    row.block = holder.block
+                elif holder.slot is not None:
+                    row.slot = holder.slot
+                    row.via_parent = holder.slot.court_id != court.pk
                 break
             out.append(row)
         rows[court.pk] = out

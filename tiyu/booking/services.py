@@ -300,7 +300,7 @@ def booking_pay(
     booking = own_booking(user, number)
     _check_payable(booking, now)
     if method in GATEWAY_METHODS and booking.total_fen > 0:
-        payment, request = payment_start(
+        _pending, request = payment_start(
             user=user,
             venue=booking.venue,
             purpose=Purpose.BOOKING,
