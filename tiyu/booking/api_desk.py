@@ -22,7 +22,7 @@ from tiyu.booking.desk import desk_venue
 from tiyu.booking.models import Booking, BookingSlot, Series, SlotStatus
 from tiyu.booking.selectors import DaySheet, SheetRow, day_sheet
 from tiyu.booking.timegrid import local_day
-from tiyu.venues.models import Venue
+from tiyu.venues.models import WEEKDAYS, Venue
 
 router = Router(tags=["front desk"])
 ERRORS = {400: dict, 401: dict, 404: dict, 422: dict}
@@ -74,6 +74,10 @@ class SeriesView:
     @property
     def live_count(self) -> int:
         return sum(1 for d in self.dates if d.status != SlotStatus.CANCELLED)
+
+    @property
+    def weekday_label(self) -> str:
+        return str(dict(WEEKDAYS)[self.series.weekday])
 
 
 def _date_status(slots: list[BookingSlot]) -> tuple[str, str]:
@@ -133,7 +137,7 @@ class SheetCellOut(Schema):
     customer: str | None = None
     slot_status: str | None = None
     payment_method: str | None = None
-    via_court_id: int | None = Field(None, description="The hall or part the booking is on")
+    via_court_id: int | None = Field(default=None, description="The hall or part the booking is on")
     block_kind: str | None = None
     block_reason: str | None = None
 

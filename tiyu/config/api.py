@@ -16,6 +16,7 @@ from tiyu.accounts.api import router as accounts_router
 from tiyu.accounts.api_auth import OptionalBearer, unauthenticated
 from tiyu.booking.api import router as booking_router
 from tiyu.booking.api_checkout import router as checkout_router
+from tiyu.booking.api_desk import router as desk_router
 from tiyu.core.errors import DomainError
 from tiyu.notices.api import router as notices_router
 from tiyu.payments.api import router as wallet_router
@@ -35,6 +36,7 @@ api.add_router("/venues", venues_router)
 api.add_router("/notices", notices_router)
 api.add_router("/payments", checkout_router)
 api.add_router("/wallet", wallet_router)
+api.add_router("/desk", desk_router)
 api.add_router("", booking_router)
 
 

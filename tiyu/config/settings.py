@@ -189,6 +189,7 @@ _STATIC_SOURCES: list[Path | tuple[str, Path]] = [
     ("vendor/bootstrap", PROJECT_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/gcoord", PROJECT_DIR / "node_modules" / "gcoord" / "dist"),
+    ("vendor/jsqr", PROJECT_DIR / "node_modules" / "jsqr" / "dist"),
 ]
 # Leave out vendor folders npm has not installed yet (collectstatic would fail).
 STATICFILES_DIRS = [

@@ -22,6 +22,7 @@ from tiyu.accounts.models import Role, User
 from tiyu.accounts.services import membership_grant, user_create
 from tiyu.demo.places import District, demo_districts
 from tiyu.demo.plans import STAFF_VENUE, Planner, VenuePlan, famous_plans
+from tiyu.demo.pricing import seed_prices
 from tiyu.regions.models import Region
 from tiyu.venues.models import Venue
 from tiyu.venues.services import (
@@ -196,6 +197,7 @@ def seed_demo(stdout: Any = None, scale: float = 1.0) -> bool:
                     f"  {i}/{len(plans)} venues, {items} equipment items "
                     f"({time.monotonic() - started:.0f} s)"
                 )
+        seed_prices(admin, venues.values(), write)
         create_logins(admin, venues[STAFF_VENUE])
     write(f"demo logins ({DEMO_PASSWORD}): " + ", ".join(u.username for u in DEMO_LOGINS))
     return True

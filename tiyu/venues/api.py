@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -9,11 +11,18 @@ from pydantic import Field
 from tiyu.accounts.api_auth import require_user
 from tiyu.core.idempotency import run_idempotent
 from tiyu.venues.links import navigation_url
-from tiyu.venues.models import Venue
+from tiyu.venues.models import Holiday, PriceRule, Venue
+from tiyu.venues.pricing import court_public_get, court_rules, holidays_in_year
 from tiyu.venues.schemas import (
     CourtOut,
     EquipmentOut,
+    HolidayIn,
+    HolidayOut,
     HoursOut,
+    PriceRuleIn,
+    PriceRuleOut,
+    PriceRulesCopyIn,
+    PriceRulesCopyOut,
     SportOut,
     VenueCard,
     VenueDetail,
@@ -29,7 +38,17 @@ from tiyu.venues.selectors import (
     venues_nearest,
     venues_search,
 )
-from tiyu.venues.services import VenueData, venue_create, venue_update
+from tiyu.venues.services import (
+    PriceRuleData,
+    VenueData,
+    holiday_remove,
+    holiday_set,
+    price_rule_remove,
+    price_rule_save,
+    price_rules_copy,
+    venue_create,
+    venue_update,
+)
 
 router = Router(tags=["venues"])
 ERRORS = {400: dict, 404: dict, 422: dict}
@@ -115,7 +134,7 @@ def managed(
     return VenueList(count=qs.count(), results=[card(v) for v in qs[offset : offset + limit]])
 
 
-@router.get("/{venue_id}", response={200: VenueDetail, **ERRORS}, summary="One venue")
+@router.get("/{int:venue_id}", response={200: VenueDetail, **ERRORS}, summary="One venue")
 def detail(request: HttpRequest, venue_id: int) -> VenueDetail:
     v = venue_public_get(venue_id)
     base = card(v)
@@ -180,7 +199,7 @@ def create(request: HttpRequest, payload: VenueIn) -> tuple[int, dict]:
 
 
 @router.put(
-    "/{venue_id}",
+    "/{int:venue_id}",
     response={200: VenueCard, 401: dict, 403: dict, **ERRORS},
     summary="Change a venue (its managers, platform admins)",
 )
@@ -196,3 +215,149 @@ def update(request: HttpRequest, venue_id: int, payload: VenueIn) -> VenueCard:
 )
 def managed_one(request: HttpRequest, venue_id: int) -> VenueCard:
     return card(venue_scoped_get(require_user(request), venue_id))
+
+
+# --- Prices: the holiday calendar and price rules ---------------------------------------
+
+
+def holiday_out(h: Holiday) -> HolidayOut:
+    return HolidayOut(date=h.date, kind=h.kind, name=h.name)
+
+
+@router.get("/holidays", response={200: list[HolidayOut], **ERRORS}, summary="Holiday calendar")
+def holidays(request: HttpRequest, year: int = Query(..., ge=2000, le=2100)) -> list[HolidayOut]:
+    """Public holidays (``holiday``) and make-up working days (``workday``) of a year."""
+    return [holiday_out(h) for h in holidays_in_year(year)]
+
+
+@router.post(
+    "/holidays",
+    response={200: HolidayOut, 401: dict, 403: dict, **ERRORS},
+    summary="Set a calendar date (platform admins)",
+)
+def holiday_put(request: HttpRequest, payload: HolidayIn) -> HolidayOut:
+    """Upsert by date: sending the same date again changes its kind or name."""
+    user = require_user(request)
+    return holiday_out(
+        holiday_set(actor=user, date=payload.date, kind=payload.kind, name=payload.name)
+    )
+
+
+@router.delete(
+    "/holidays/{day}",
+    response={204: None, 401: dict, 403: dict, **ERRORS},
+    summary="Remove a calendar date (platform admins)",
+)
+def holiday_delete(request: HttpRequest, day: date) -> tuple[int, None]:
+    holiday_remove(actor=require_user(request), date=day)
+    return 204, None
+
+
+def rule_out(r: PriceRule) -> PriceRuleOut:
+    return PriceRuleOut(
+        id=r.pk,
+        court_id=r.court_id,
+        weekdays=r.weekdays,
+        day_type=r.day_type,
+        starts=r.starts,
+        ends=r.ends,
+        price_fen=r.price_fen,
+        member_price_fen=r.member_price_fen,
+        concession_price_fen=r.concession_price_fen,
+        band=r.band,
+        priority=r.priority,
+        date_from=r.date_from,
+        date_to=r.date_to,
+    )
+
+
+RULES = "/{int:venue_id}/courts/{int:court_id}/price-rules"
+
+
+@router.get(
+    RULES,
+    response={200: list[PriceRuleOut], **ERRORS},
+    summary="Price rules of a court, in winner order",
+)
+def price_rules(request: HttpRequest, venue_id: int, court_id: int) -> list[PriceRuleOut]:
+    """Public: the first rule that covers a slot (highest priority, newest) prices it."""
+    return [rule_out(r) for r in court_rules(court_public_get(venue_id, court_id))]
+
+
+@router.post(
+    RULES,
+    response={201: PriceRuleOut, 401: dict, 403: dict, 409: dict, **ERRORS},
+    summary="Add a price rule (venue managers)",
+)
+def price_rule_create(
+    request: HttpRequest, venue_id: int, court_id: int, payload: PriceRuleIn
+) -> tuple[int, dict]:
+    """Honours ``Idempotency-Key``. Programme venues: the 70% / 50% caps apply (400)."""
+    user = require_user(request)
+
+    def action() -> tuple[int, dict]:
+        rule = price_rule_save(
+            actor=user,
+            venue_id=venue_id,
+            court_id=court_id,
+            data=PriceRuleData(**payload.dict()),
+        )
+        return 201, rule_out(rule).model_dump(mode="json")
+
+    return run_idempotent(
+        key=request.headers.get("Idempotency-Key"),
+        scope=f"price_rule.create:{venue_id}:{court_id}",
+        user=user,
+        payload=payload.dict(),
+        action=action,
+    )
+
+
+@router.put(
+    RULES + "/{int:rule_id}",
+    response={200: PriceRuleOut, 401: dict, 403: dict, **ERRORS},
+    summary="Change a price rule (venue managers)",
+)
+def price_rule_update(
+    request: HttpRequest, venue_id: int, court_id: int, rule_id: int, payload: PriceRuleIn
+) -> PriceRuleOut:
+    rule = price_rule_save(
+        actor=require_user(request),
+        venue_id=venue_id,
+        court_id=court_id,
+        rule_id=rule_id,
+        data=PriceRuleData(**payload.dict()),
+    )
+    return rule_out(rule)
+
+
+@router.delete(
+    RULES + "/{int:rule_id}",
+    response={204: None, 401: dict, 403: dict, **ERRORS},
+    summary="Remove a price rule (venue managers)",
+)
+def price_rule_delete(
+    request: HttpRequest, venue_id: int, court_id: int, rule_id: int
+) -> tuple[int, None]:
+    price_rule_remove(
+        actor=require_user(request), venue_id=venue_id, court_id=court_id, rule_id=rule_id
+    )
+    return 204, None
+
+
+@router.post(
+    RULES + "/copy",
+    response={200: PriceRulesCopyOut, 401: dict, 403: dict, **ERRORS},
+    summary="Copy a court's rules to other courts of the venue, replacing theirs",
+)
+def price_rules_copy_to(
+    request: HttpRequest, venue_id: int, court_id: int, payload: PriceRulesCopyIn
+) -> PriceRulesCopyOut:
+    copied = price_rules_copy(
+        actor=require_user(request),
+        venue_id=venue_id,
+        from_court_id=court_id,
+        to_court_ids=payload.to_court_ids,
+    )
+    return PriceRulesCopyOut(copied=copied)
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 from ninja import Schema
 from pydantic import Field
@@ -92,3 +92,58 @@ class VenueIn(Schema):
     free_low_cost: bool = False
     capacity: int | None = Field(None, ge=0, le=1_000_000)
     is_published: bool = True
+
+
+# --- Prices -------------------------------------------------------------------------
+
+
+class HolidayOut(Schema):
+    date: date
+    kind: str
+    name: str
+
+
+class HolidayIn(Schema):
+    date: date
+    kind: str = Field(pattern="^(holiday|workday)$")
+    name: str = Field(min_length=1, max_length=32)
+
+
+class PriceRuleOut(Schema):
+    id: int
+    court_id: int
+    weekdays: str
+    day_type: str
+    starts: time
+    ends: time
+    price_fen: int
+    member_price_fen: int | None
+    concession_price_fen: int | None
+    band: str
+    priority: int
+    date_from: date | None
+    date_to: date | None
+
+
+class PriceRuleIn(Schema):
+    """Prices in fen per slot of the court; ``weekdays`` is a 0/1 mask, Monday first."""
+
+    starts: time
+    ends: time
+    price_fen: int = Field(ge=0, le=1_000_000)
+    weekdays: str = Field("1111111", pattern="^[01]{7}$")
+    day_type: str = Field("", pattern="^(|workday|weekend|holiday)$")
+    member_price_fen: int | None = Field(None, ge=0, le=1_000_000)
+    concession_price_fen: int | None = Field(None, ge=0, le=1_000_000)
+    band: str = Field("regular", pattern="^(regular|low_cost|free)$")
+    priority: int = Field(0, ge=-1000, le=1000)
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+class PriceRulesCopyIn(Schema):
+    to_court_ids: list[int] = Field(min_length=1, max_length=200)
+
+
+class PriceRulesCopyOut(Schema):
+    copied: int
