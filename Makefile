@@ -45,6 +45,7 @@ test: setup browser lint suite
 
 bench: setup
 	$(UV) run python bench/nearest.py --quick
+	$(UV) run python bench/booking.py --quick
 
 # Refresh the English catalogue after changing strings (needs GNU gettext), then translate
 # the new entries in tiyu/locale/en/LC_MESSAGES/django.po and run it again to compile.

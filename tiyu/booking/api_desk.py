@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
@@ -18,14 +19,31 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from tiyu.accounts.api_auth import require_user
+from tiyu.booking import desk, series, services
+from tiyu.booking.api import idempotent, slot_choices
 from tiyu.booking.desk import desk_venue
 from tiyu.booking.models import Booking, BookingSlot, Series, SlotStatus
-from tiyu.booking.selectors import DaySheet, SheetRow, day_sheet
+from tiyu.booking.rules import policy_for
+from tiyu.booking.schemas import (
+    BlockIn,
+    BlockOut,
+    BookingOut,
+    CancelIn,
+    CheckInIn,
+    PolicyIO,
+    SeriesIn,
+    SeriesOut,
+    SkippedOut,
+    WalkInIn,
+    booking_out,
+)
+from tiyu.booking.selectors import DaySheet, SheetRow, booking_detail, day_sheet
 from tiyu.booking.timegrid import local_day
+from tiyu.core.errors import NotFound
 from tiyu.venues.models import WEEKDAYS, Venue
 
 router = Router(tags=["front desk"])
-ERRORS = {400: dict, 401: dict, 404: dict, 422: dict}
+ERRORS = {400: dict, 401: dict, 404: dict, 409: dict, 422: dict}
 
 
 def customer_label(booking: Booking) -> str:
@@ -262,3 +280,143 @@ def series_list(request: HttpRequest, venue_id: int) -> list[SeriesItemOut]:
         )
         for v in series_views(venue)
     ]
+
+
+# --- Front-desk writes -------------------------------------------------------------
+
+DESK = "/venues/{venue_id}"
+
+
+@router.post(
+    f"{DESK}/check-in", response={200: BookingOut, **ERRORS}, summary="Check in an entry code"
+)
+def check_in(request: HttpRequest, venue_id: int, payload: CheckInIn) -> BookingOut:
+    user = require_user(request)
+    desk.desk_venue(user, venue_id)
+    booking = desk.booking_check_in(actor=user, code=payload.code, venue_id=venue_id)
+    return booking_out(booking_detail(booking))
+
+
+@router.post(f"{DESK}/bookings", response={201: BookingOut, **ERRORS}, summary="Book for a walk-in")
+def walk_in(request: HttpRequest, venue_id: int, payload: WalkInIn) -> tuple[int, dict]:
+    user = require_user(request)
+
+    def action() -> tuple[int, dict]:
+        booking = desk.walk_in_book(
+            actor=user,
+            venue_id=venue_id,
+            slots=slot_choices(payload.slots),
+            method=payload.method,
+            customer_phone=payload.customer_phone,
+            customer_name=payload.customer_name,
+        )
+        return 201, booking_out(booking_detail(booking)).model_dump(mode="json")
+
+    return idempotent(request, f"desk.walk_in:{venue_id}", user, payload.dict(), action)
+
+
+@router.post(
+    f"{DESK}/bookings/{{number}}/cancel",
+    response={200: BookingOut, **ERRORS},
+    summary="Venue cancels a booking (no fee)",
+)
+def desk_cancel(request: HttpRequest, venue_id: int, number: str, payload: CancelIn) -> BookingOut:
+    user = require_user(request)
+    venue = desk.desk_venue(user, venue_id)
+    found = venue.bookings.filter(number=number).first()
+    if found is None:
+        raise NotFound("booking_not_found")
+    booking = services.booking_cancel(
+        actor=user, booking=found, slot_ids=payload.slot_ids, by_venue=True
+    )
+    return booking_out(booking_detail(booking))
+
+
+@router.post(
+    f"{DESK}/blocks", response={201: BlockOut, **ERRORS}, summary="Take court time off sale"
+)
+def block_add(request: HttpRequest, venue_id: int, payload: BlockIn) -> tuple[int, BlockOut]:
+    user = require_user(request)
+    block = desk.block_add(actor=user, venue_id=venue_id, data=desk.BlockData(**payload.dict()))
+    return 201, BlockOut(
+        id=block.pk,
+        court_id=block.court_id,
+        starts_at=block.starts_at,
+        ends_at=block.ends_at,
+        kind=block.kind,
+        reason=block.reason,
+    )
+
+
+@router.delete(
+    f"{DESK}/blocks/{{block_id}}", response={204: None, **ERRORS}, summary="Remove a block"
+)
+def block_remove(request: HttpRequest, venue_id: int, block_id: int) -> tuple[int, None]:
+    desk.block_remove(actor=require_user(request), venue_id=venue_id, block_id=block_id)
+    return 204, None
+
+
+@router.post(
+    f"{DESK}/series", response={201: SeriesOut, **ERRORS}, summary="Book a court weekly for a term"
+)
+def series_create(request: HttpRequest, venue_id: int, payload: SeriesIn) -> tuple[int, dict]:
+    user = require_user(request)
+
+    def action() -> tuple[int, dict]:
+        result = series.series_create(
+            actor=user, venue_id=venue_id, data=series.SeriesData(**payload.dict())
+        )
+        return 201, SeriesOut(
+            id=result.series.pk,
+            title=result.series.title,
+            status=result.series.status,
+            total_fen=result.total_fen,
+            bookings=[b.number for b in result.bookings],
+            skipped=[SkippedOut(**s) for s in result.skipped],
+        ).model_dump(mode="json")
+
+    return idempotent(request, f"desk.series:{venue_id}", user, payload.dict(), action)
+
+
+class SeriesCancelIn(Schema):
+    on: date | None = None
+
+
+@router.post(
+    f"{DESK}/series/{{series_id}}/cancel",
+    response={200: dict, **ERRORS},
+    summary="Cancel a series or one date",
+)
+def series_cancel(
+    request: HttpRequest, venue_id: int, series_id: int, payload: SeriesCancelIn
+) -> dict:
+    item = series.series_cancel(
+        actor=require_user(request), venue_id=venue_id, series_id=series_id, on=payload.on
+    )
+    return {"id": item.pk, "status": item.status}
+
+
+@router.get(
+    f"{DESK}/policy", response={200: PolicyIO, **ERRORS}, summary="The venue's booking rules"
+)
+def policy_get(request: HttpRequest, venue_id: int) -> PolicyIO:
+    desk.desk_venue(require_user(request), venue_id)
+    return _policy_out(policy_for(venue_id))
+
+
+def _policy_out(policy: Any) -> PolicyIO:
+    return PolicyIO(
+        **{name: getattr(policy, name) for name in (*desk.POLICY_FIELDS, "cancel_tiers")}
+    )
+
+
+@router.put(
+    f"{DESK}/policy",
+    response={200: PolicyIO, 403: dict, **ERRORS},
+    summary="Change the booking rules (managers)",
+)
+def policy_put(request: HttpRequest, venue_id: int, payload: PolicyIO) -> PolicyIO:
+    policy = desk.policy_update(
+        actor=require_user(request), venue_id=venue_id, values=payload.dict()
+    )
+    return _policy_out(policy)

@@ -165,7 +165,22 @@ def plan_slots(
             raise validation_error("slots", _("该时段未定价，暂不可预订。"), "slot_unpriced")
         ends_at = choice.starts_at + timedelta(minutes=court.slot_minutes)
         lines.append(Line(court, choice.starts_at, ends_at, price.for_tiers(tiers), price.band))
+    _check_no_overlap(tree, lines)
     return Plan(venue=venue, policy=policy, tree=tree, lines=lines)
+
+
+def _check_no_overlap(tree: CourtTree, lines: list[Line]) -> None:
+    """One order may not claim a unit twice (a hall and its own part at the same hour)."""
+    seen: set[tuple[int, datetime]] = set()
+    for line in lines:
+        units = tree.units(line.court.pk, line.starts_at, line.ends_at)
+        if seen.intersection(units):
+            raise validation_error(
+                "slots",
+                _("所选时段互相重叠（整场与其分场不能同时预订）。"),
+                "slots_overlap",
+            )
+        seen.update(units)
 
 
 def _create_held(
@@ -469,6 +484,9 @@ def booking_cancel(
                 reason=reason or "booking_cancelled",
                 actor=actor,
             )
+        if booking.status == BookingStatus.HELD:
+            # Unpaid slots let go: paying later charges only what is still held.
+            booking.total_fen -= sum(q.price_fen for q in quote.slots)
         booking.refunded_fen += quote.refund_fen
         live = booking.slots.filter(
             status__in=(SlotStatus.HELD, SlotStatus.CONFIRMED, SlotStatus.CHECKED_IN)
@@ -476,7 +494,9 @@ def booking_cancel(
         if not live:
             booking.status = BookingStatus.CANCELLED
             booking.hold_expires_at = None
-        booking.save(update_fields=["status", "refunded_fen", "hold_expires_at", "updated_at"])
+        booking.save(
+            update_fields=["status", "total_fen", "refunded_fen", "hold_expires_at", "updated_at"]
+        )
         audit.log(
             "booking.cancelled",
             actor,

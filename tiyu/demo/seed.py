@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from tiyu.accounts.models import Role, User
 from tiyu.accounts.services import membership_grant, user_create
+from tiyu.demo.bookings import seed_bookings
 from tiyu.demo.places import District, demo_districts
 from tiyu.demo.plans import STAFF_VENUE, Planner, VenuePlan, famous_plans
 from tiyu.demo.pricing import seed_prices
@@ -199,5 +200,12 @@ def seed_demo(stdout: Any = None, scale: float = 1.0) -> bool:
                 )
         seed_prices(admin, venues.values(), write)
         create_logins(admin, venues[STAFF_VENUE])
+        notes = seed_bookings(
+            admin=admin,
+            resident=User.objects.get(username="demo-resident"),
+            venue=venues[STAFF_VENUE],
+            password=DEMO_PASSWORD,
+        )
+        write("demo bookings: " + ", ".join(notes))
     write(f"demo logins ({DEMO_PASSWORD}): " + ", ".join(u.username for u in DEMO_LOGINS))
     return True

@@ -73,7 +73,7 @@ def topup(request: HttpRequest, payload: TopupIn) -> tuple[int, dict]:
                 code_url=req.code_url or None,
             ),
         )
-        return 201, body.dict()
+        return 201, body.model_dump(mode="json")
 
     return run_idempotent(
         key=request.headers.get("Idempotency-Key"),

@@ -213,7 +213,42 @@ def test_second_call_creates_nothing(seeded: str) -> None:
     assert [m.objects.count() for m in models] == before
 
 
+def _delete_money_and_bookings() -> None:
+    """Bookings, payments and ledger rows protect venues and users from deletion."""
+    from tiyu.booking.models import Block, Booking, Occupancy, Series
+    from tiyu.payments.models import Payment, Refund
+    from tiyu.wallet.models import Account, Entry, LedgerTransaction
+
+    for model in (
+        Occupancy,
+        Block,
+        Booking,
+        Series,
+        Refund,
+        Payment,
+        Entry,
+        LedgerTransaction,
+        Account,
+    ):
+        model.objects.all().delete()
+
+
+def test_demo_bookings_show_a_working_venue(seeded: str) -> None:
+    from tiyu.booking.models import Block, Booking, BookingStatus, Series
+    from tiyu.wallet.services import stored_value_account
+
+    resident = User.objects.get(username="demo-resident")
+    paid = Booking.objects.get(user=resident)
+    assert paid.status == BookingStatus.CONFIRMED and paid.slots.count() == 2
+    assert stored_value_account(resident).balance_fen == 30000 - paid.total_fen
+    series = Series.objects.get()
+    assert series.bookings.filter(status=BookingStatus.CONFIRMED).count() >= 10
+    assert Block.objects.filter(venue=paid.venue).exists()
+    assert Booking.objects.filter(channel="front_desk", customer_name="王先生").exists()
+
+
 def test_deterministic_on_a_fresh_run(seeded: str) -> None:
+    _delete_money_and_bookings()
     Venue.objects.all().delete()
     User.objects.filter(username__startswith="demo-").delete()
     assert seed_demo(scale=SCALE) is True
