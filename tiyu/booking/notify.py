@@ -22,8 +22,10 @@ def _link(booking: Booking) -> str:
         return ""
 
 
-def _when(booking: Booking) -> str:
-    slots = sorted(booking.slots.select_related("court"), key=lambda s: (s.starts_at, s.court_id))
+def _when(booking: Booking, slots: list[BookingSlot] | None = None) -> str:
+    if slots is None:
+        slots = list(booking.slots.select_related("court"))
+    slots = sorted(slots, key=lambda s: (s.starts_at, s.court_id))
     parts = []
     for slot in slots:
         start = timezone.localtime(slot.starts_at)
@@ -32,7 +34,7 @@ def _when(booking: Booking) -> str:
     return "；".join(parts)
 
 
-def booking_confirmed(booking: Booking) -> None:
+def booking_confirmed(booking: Booking, slots: list[BookingSlot] | None = None) -> None:
     """Tell the resident the booking is confirmed, with its slots."""
     with override("zh-hans"):
         notify(
@@ -40,7 +42,7 @@ def booking_confirmed(booking: Booking) -> None:
             kind="booking_confirmed",
             title=_("预订成功：%(venue)s") % {"venue": booking.venue.name},
             body=_("订单 %(n)s：%(when)s。到场出示入场码核销。")
-            % {"n": booking.number, "when": _when(booking)},
+            % {"n": booking.number, "when": _when(booking, slots)},
             link=_link(booking),
         )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.booking.models import Booking, BookingSlot, BookingStatus, Occupancy, SlotStatus
@@ -105,10 +105,10 @@ def occupy(claims: Sequence[Claim], *, now: datetime, hold_expires_at: datetime 
         if (court_id, starts_at) not in mine
     ]
     try:
-        with transaction.atomic():
-            Occupancy.objects.bulk_create(rows)
+        Occupancy.objects.bulk_create(rows)
     except IntegrityError as exc:
         # Only reachable if someone wrote without the lock; the constraint still wins.
+        # No savepoint: the caller's transaction is spoilt and rolls back with this error.
         raise taken_error([(r.court_id, r.starts_at) for r in rows]) from exc
 
 
@@ -142,9 +142,9 @@ def release_slots(slot_ids: Iterable[int]) -> None:
     Occupancy.objects.filter(slot_id__in=list(slot_ids)).delete()
 
 
-def confirm_units(booking: Booking) -> None:
+def confirm_units(slot_ids: list[int]) -> None:
     """A paid booking's units stop expiring."""
-    Occupancy.objects.filter(slot__booking=booking).update(hold_expires_at=None)
+    Occupancy.objects.filter(slot_id__in=slot_ids).update(hold_expires_at=None)
 
 
 def claims_for(tree: CourtTree, slots: Iterable[Any]) -> list[Claim]:

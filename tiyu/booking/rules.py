@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.booking.models import (
@@ -32,6 +33,14 @@ def policy_for(venue_id: int) -> BookingPolicy:
     """The venue's policy, or the defaults (unsaved) when it has none."""
     policy = BookingPolicy.objects.filter(venue_id=venue_id).first()
     return policy or BookingPolicy(venue_id=venue_id)
+
+
+def policy_of(venue: Any) -> BookingPolicy:
+    """The policy of a venue loaded with ``select_related("booking_policy")`` (no query)."""
+    try:
+        return venue.booking_policy
+    except BookingPolicy.DoesNotExist:
+        return BookingPolicy(venue_id=venue.pk)
 
 
 @dataclass(frozen=True)
@@ -55,38 +64,65 @@ def booking_window(policy: BookingPolicy, now: datetime) -> Window:
 
 
 def tiers_for(user: Any, venue_id: int, today: date) -> list[str]:
-    """The price tiers ``user`` qualifies for at a venue today."""
+    """The price tiers ``user`` qualifies for at a venue today (one query)."""
     tiers = [Tier.REGULAR]
     if user is None or not getattr(user, "is_authenticated", False):
         return tiers
-    if VenueMember.objects.filter(venue_id=venue_id, user=user, valid_until__gte=today).exists():
+    member = VenueMember.objects.filter(
+        venue_id=venue_id, user_id=OuterRef("pk"), valid_until__gte=today
+    )
+    concession = Concession.objects.filter(user_id=OuterRef("pk"), valid_until__gte=today)
+    flags = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(member=Exists(member), concession=Exists(concession))
+        .values_list("member", "concession")
+        .first()
+    )
+    if flags and flags[0]:
         tiers.append(Tier.MEMBER)
-    if Concession.objects.filter(user=user, valid_until__gte=today).exists():
+    if flags and flags[1]:
         tiers.append(Tier.CONCESSION)
     return tiers
 
 
-def _live_slots(user: Any, venue_id: int, now: datetime) -> Any:
-    """The resident's slots at the venue holding a court: confirmed, or held and unexpired."""
-    return BookingSlot.objects.filter(
-        booking__user=user, booking__venue_id=venue_id, status__in=LIVE_SLOT_STATUSES
-    ).filter(
-        Q(booking__status=BookingStatus.CONFIRMED)
-        | Q(booking__status=BookingStatus.HELD, booking__hold_expires_at__gt=now)
-    )
+@dataclass(frozen=True)
+class History:
+    """A resident's slots at a venue that fair use looks at, read in one query."""
+
+    live: list[tuple[int, datetime, datetime]]  # (booking, start, end) still holding a court
+    no_shows: list[datetime]  # end of each recent no-show
 
 
-def check_no_show_ban(user: Any, policy: BookingPolicy, now: datetime) -> None:
-    """Refuse a resident with too many recent no-shows at this venue."""
+def history(user: Any, policy: BookingPolicy, now: datetime) -> History:
+    """Live slots not yet over, and no-shows inside the policy's window."""
     since = now - timedelta(days=policy.no_show_window_days)
-    recent = BookingSlot.objects.filter(
-        booking__user=user,
-        booking__venue_id=policy.venue_id,
-        status=SlotStatus.NO_SHOW,
-        ends_at__gte=since,
-    ).aggregate(n=Count("id"), last=Max("ends_at"))
-    if recent["n"] >= policy.no_show_limit and recent["last"] is not None:
-        until = recent["last"] + timedelta(days=policy.no_show_ban_days)
+    rows = (
+        BookingSlot.objects.filter(booking__user=user, booking__venue_id=policy.venue_id)
+        .filter(
+            Q(status=SlotStatus.NO_SHOW, ends_at__gte=since)
+            | Q(
+                Q(booking__status=BookingStatus.CONFIRMED)
+                | Q(booking__status=BookingStatus.HELD, booking__hold_expires_at__gt=now),
+                status__in=LIVE_SLOT_STATUSES,
+                ends_at__gt=now,
+            )
+        )
+        .values_list("booking_id", "status", "starts_at", "ends_at")
+    )
+    live, no_shows = [], []
+    for booking_id, status, starts_at, ends_at in rows:
+        if status == SlotStatus.NO_SHOW:
+            no_shows.append(ends_at)
+        else:
+            live.append((booking_id, starts_at, ends_at))
+    return History(live, no_shows)
+
+
+def check_no_show_ban(past: History, policy: BookingPolicy, now: datetime) -> None:
+    """Refuse a resident with too many recent no-shows at this venue."""
+    if len(past.no_shows) >= policy.no_show_limit and past.no_shows:
+        until = max(past.no_shows) + timedelta(days=policy.no_show_ban_days)
         if until > now:
             raise Conflict(
                 "booking_banned",
@@ -95,26 +131,16 @@ def check_no_show_ban(user: Any, policy: BookingPolicy, now: datetime) -> None:
             )
 
 
-def check_limits(
-    user: Any, policy: BookingPolicy, now: datetime, new_minutes_by_day: dict[date, int]
-) -> None:
+def check_limits(past: History, policy: BookingPolicy, new_minutes_by_day: dict[date, int]) -> None:
     """Active bookings per venue and hours per day, counting the new slots."""
-    live = _live_slots(user, policy.venue_id, now).filter(ends_at__gt=now)
-    active = live.values("booking_id").distinct().count()
+    active = len({booking_id for booking_id, _s, _e in past.live})
     if active + 1 > policy.max_active_bookings:
         raise Conflict(
             "booking_limit_active",
             _("您在本场馆未使用的预订已达上限（%(n)s 个）。") % {"n": policy.max_active_bookings},
         )
-    days = list(new_minutes_by_day)
-    first = local_dt(min(days), time(0))
-    last = local_dt(max(days), time(0)) + timedelta(days=1)
     minutes = dict(new_minutes_by_day)
-    for starts_at, ends_at in (
-        _live_slots(user, policy.venue_id, now)
-        .filter(starts_at__gte=first, starts_at__lt=last)
-        .values_list("starts_at", "ends_at")
-    ):
+    for _booking, starts_at, ends_at in past.live:
         day = local_day(starts_at)
         if day in minutes:
             minutes[day] += int((ends_at - starts_at).total_seconds() // 60)

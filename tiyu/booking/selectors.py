@@ -209,7 +209,13 @@ def bookings_for_user(
 
 
 def booking_detail(booking: Booking) -> Booking:
-    """A booking with its venue, slots and courts loaded."""
+    """A booking with its venue, slots and courts loaded.
+
+    A booking a service has just written carries its slots already (see
+    ``services.remember_slots``) and is returned as it is, without a re-read.
+    """
+    if "slots" in getattr(booking, "_prefetched_objects_cache", {}):
+        return booking
     return (
         Booking.objects.select_related("venue", "payment", "user")
         .prefetch_related(

@@ -24,6 +24,7 @@ from tiyu.booking.models import (
     BookingSlot,
     BookingStatus,
     Channel,
+    Occupancy,
     SlotStatus,
 )
 from tiyu.booking.occupancy import (
@@ -39,7 +40,8 @@ from tiyu.booking.rules import (
     cancellation_fee_percent,
     check_limits,
     check_no_show_ban,
-    policy_for,
+    history,
+    policy_of,
     tiers_for,
 )
 from tiyu.booking.timegrid import CourtTree, closed_days, day_slots, local_day
@@ -103,7 +105,11 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _bookable_venue(venue_id: int) -> Venue:
-    venue = Venue.objects.filter(pk=venue_id, is_published=True).first()
+    venue = (
+        Venue.objects.select_related("booking_policy")
+        .filter(pk=venue_id, is_published=True)
+        .first()
+    )
     if venue is None:
         raise NotFound("venue_not_found", _("未找到该场馆。"))
     return venue
@@ -131,7 +137,7 @@ def plan_slots(
         )
     if len({(c.court_id, c.starts_at) for c in choices}) != len(choices):
         raise validation_error("slots", _("重复选择了同一时段。"), "slots_duplicate")
-    policy = policy_for(venue.pk)
+    policy = policy_of(venue)
     tree = CourtTree(Court.objects.filter(venue=venue))
     hours = list(OpeningHours.objects.filter(venue=venue))
     days = sorted({local_day(c.starts_at) for c in choices})
@@ -210,7 +216,8 @@ def _create_held(
         for line in plan.lines
     )
     occupy(claims_for(plan.tree, slots), now=now, hold_expires_at=booking.hold_expires_at)
-    return booking
+    booking.venue = plan.venue
+    return remember_slots(booking, slots)
 
 
 def _plan_units(plan: Plan) -> list[tuple[int, datetime]]:
@@ -235,8 +242,9 @@ def booking_hold(
     plan = plan_slots(venue=venue, choices=slots, user=user, now=now)
     with transaction.atomic():
         lock_units(_plan_units(plan), user_id=user.pk)
-        check_no_show_ban(user, plan.policy, now)
-        check_limits(user, plan.policy, now, plan.minutes_by_day())
+        past = history(user, plan.policy, now)
+        check_no_show_ban(past, plan.policy, now)
+        check_limits(past, plan.policy, plan.minutes_by_day())
         booking = _create_held(plan, user=user, now=now, channel=Channel.ONLINE, actor=user)
         audit.log(
             "booking.held",
@@ -255,30 +263,72 @@ def _locked_booking(booking_id: int, *, tree: CourtTree | None = None) -> tuple[
     return Booking.objects.select_for_update().get(pk=booking_id), tree
 
 
-def _confirm(booking: Booking, payment: Payment | None, *, actor: Any) -> None:
+def _lock_held_units(booking: Booking) -> Booking:
+    """Lock the units a booking occupies now, then its row; return the locked row.
+
+    The units come from the booking's own occupancy rows (one query, no court
+    tree): a unit someone else has taken over is not ours to lock, and the state
+    check after the lock refuses a booking that lost its hold.
+    """
+    units = list(
+        Occupancy.objects.filter(slot__booking_id=booking.pk).values_list("court_id", "starts_at")
+    )
+    lock_units(units, user_id=booking.user_id)
+    return Booking.objects.select_for_update().select_related("venue").get(pk=booking.pk)
+
+
+def slots_of(booking: Booking) -> list[BookingSlot]:
+    """The booking's slots with their courts: the remembered ones, else one query."""
+    cached = getattr(booking, "_prefetched_objects_cache", {}).get("slots")
+    if cached is not None:
+        return list(cached)
+    return list(booking.slots.select_related("court").order_by("starts_at", "court_id"))
+
+
+def remember_slots(booking: Booking, slots: list[BookingSlot]) -> Booking:
+    """Keep the slots on the booking as if prefetched, so answers need no re-read."""
+    cached = booking.slots.all()
+    cached._result_cache = list(slots)
+    cached._prefetch_done = True  # type: ignore[attr-defined]
+    booking._prefetched_objects_cache = {"slots": cached}  # type: ignore[attr-defined]
+    return booking
+
+
+def _confirm(
+    booking: Booking,
+    payment: Payment | None,
+    *,
+    actor: Any,
+    slots: list[BookingSlot] | None = None,
+) -> None:
     """Held → confirmed: the slots stop expiring."""
+    if slots is None:
+        slots = slots_of(booking)
     booking.status = BookingStatus.CONFIRMED
     booking.hold_expires_at = None
     booking.payment = payment
     booking.save(update_fields=["status", "hold_expires_at", "payment", "updated_at"])
-    booking.slots.filter(status__in=(SlotStatus.HELD, SlotStatus.EXPIRED)).update(
-        status=SlotStatus.CONFIRMED
-    )
-    confirm_units(booking)
+    waking = [s for s in slots if s.status in (SlotStatus.HELD, SlotStatus.EXPIRED)]
+    BookingSlot.objects.filter(pk__in=[s.pk for s in waking]).update(status=SlotStatus.CONFIRMED)
+    for slot in waking:
+        slot.status = SlotStatus.CONFIRMED
+    confirm_units([s.pk for s in slots])
     audit.log(
         "booking.confirmed",
         actor,
         booking,
         {"payment": payment.out_trade_no if payment else None, "total_fen": booking.total_fen},
     )
-    notify.booking_confirmed(booking)
+    notify.booking_confirmed(booking, slots)
+    remember_slots(booking, slots)
 
 
 def own_booking(user: Any, number: str) -> Booking:
     """The resident's own booking by number, or 404."""
-    booking = Booking.objects.filter(number=number, user=user).first()
+    booking = Booking.objects.select_related("venue").filter(number=number, user=user).first()
     if booking is None:
         raise NotFound("booking_not_found", _("未找到该预订。"))
+    booking.user = user
     return booking
 
 
@@ -328,7 +378,8 @@ def booking_pay(
     if method != Method.STORED_VALUE and booking.total_fen > 0:
         raise validation_error("method", _("不支持的支付方式。"), "method_invalid")
     with transaction.atomic():
-        booking, _tree = _locked_booking(booking.pk)
+        booking = _lock_held_units(booking)
+        booking.user = user
         _check_payable(booking, now)
         payment = None
         if booking.total_fen > 0:

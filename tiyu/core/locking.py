@@ -37,8 +37,12 @@ def lock_keys(namespace: str, keys: Iterable[object]) -> list[int]:
     ids = sorted({_key_to_int(namespace, k) for k in keys})
     if connection.vendor == "postgresql" and ids:
         with connection.cursor() as cursor:
-            for lock_id in ids:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+            # One round trip; the ordinality keeps the sorted order of acquisition.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM ("
+                "SELECT k FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n) s",
+                [ids],
+            )
     return ids
 
 

@@ -116,22 +116,24 @@ def notify(
     constraint decides, inside a savepoint so the caller's transaction goes on.
     """
     _check(kind, link, dedupe_key)
-    if dedupe_key is not None and Notice.objects.filter(dedupe_key=dedupe_key).exists():
-        return None
-    try:
-        with transaction.atomic():
-            notice = Notice.objects.create(
-                user=user,
-                kind=kind,
-                title=_shorten(str(title), TITLE_MAX),
-                body=str(body),
-                link=link,
-                dedupe_key=dedupe_key,
-            )
-    except IntegrityError:
-        if dedupe_key is None:
-            raise
-        return None  # the other writer won; it schedules the delivery
+    fields = {
+        "user": user,
+        "kind": kind,
+        "title": _shorten(str(title), TITLE_MAX),
+        "body": str(body),
+        "link": link,
+    }
+    if dedupe_key is None:
+        # Nothing can collide: no savepoint, one INSERT in the caller's transaction.
+        notice = Notice.objects.create(**fields)
+    else:
+        if Notice.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        try:
+            with transaction.atomic():
+                notice = Notice.objects.create(**fields, dedupe_key=dedupe_key)
+        except IntegrityError:
+            return None  # the other writer won; it schedules the delivery
     # robust: a queue that cannot be reached is logged, never raised into the caller.
     transaction.on_commit(lambda: _schedule_delivery(notice.pk), robust=True)
     return notice

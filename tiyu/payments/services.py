@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.core import audit
+from tiyu.core.atomic import joins_transaction
 from tiyu.core.errors import Conflict, DomainError, NotFound, PermissionDenied, validation_error
 from tiyu.payments.gateways import gateway_get, gateway_require
 from tiyu.payments.gateways.base import PayRequest
@@ -48,8 +49,8 @@ from tiyu.regions.scope import scope_for
 from tiyu.wallet.kinds import TransactionKind
 from tiyu.wallet.models import Account, AccountKind
 from tiyu.wallet.services import (
-    InsufficientBalance,
     account_for,
+    accounts_for,
     clearing_account,
     post,
     stored_value_account,
@@ -92,8 +93,8 @@ def _destination(payment: Payment) -> Account:
     return venue_revenue_account(payment.venue_id)
 
 
-def _settle(payment: Payment, *, actor: Any = None, gateway_trade_no: str = "") -> None:
-    """Mark ``payment`` succeeded and post its ledger transaction (caller holds the lock)."""
+def _post_ledger(payment: Payment, *, actor: Any = None) -> None:
+    """Post the payment's ledger transaction: from its source to its destination."""
     kind = TransactionKind.TOPUP if payment.purpose == Purpose.TOPUP else TransactionKind.PAYMENT
     post(
         kind=kind,
@@ -102,17 +103,26 @@ def _settle(payment: Payment, *, actor: Any = None, gateway_trade_no: str = "") 
         actor=actor,
         memo=payment.out_trade_no,
     )
-    payment.status = PaymentStatus.SUCCEEDED
-    payment.paid_at = timezone.now()
-    if gateway_trade_no:
-        payment.gateway_trade_no = gateway_trade_no[:64]
-    payment.save(update_fields=["status", "paid_at", "gateway_trade_no", "updated_at"])
+
+
+def _audit_success(payment: Payment, actor: Any) -> None:
     audit.log(
         "payment.succeeded",
         actor,
         payment,
         {"method": payment.method, "amount_fen": payment.amount_fen, "purpose": payment.purpose},
     )
+
+
+def _settle(payment: Payment, *, actor: Any = None, gateway_trade_no: str = "") -> None:
+    """Mark ``payment`` succeeded and post its ledger transaction (caller holds the lock)."""
+    _post_ledger(payment, actor=actor)
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.paid_at = timezone.now()
+    if gateway_trade_no:
+        payment.gateway_trade_no = gateway_trade_no[:64]
+    payment.save(update_fields=["status", "paid_at", "gateway_trade_no", "updated_at"])
+    _audit_success(payment, actor)
 
 
 # --- checks ---------------------------------------------------------------------
@@ -212,7 +222,7 @@ def payment_start(
     return payment, gateway.start(payment, return_url=return_url)
 
 
-@transaction.atomic
+@joins_transaction
 def payment_take_stored_value(
     *, user: Any, venue: Any, purpose: str, reference: str, amount_fen: int, actor: Any = None
 ) -> Payment:
@@ -222,17 +232,30 @@ def payment_take_stored_value(
     _check_purpose(purpose, venue)
     if purpose == Purpose.TOPUP:
         raise validation_error("method", _("不能用一卡通为一卡通充值。"), "method_invalid")
-    if stored_value_account(user).balance_fen < amount_fen:
-        raise InsufficientBalance()
-    payment = Payment.objects.create(
+    # Written succeeded at once: the ledger posting below refuses (and the whole
+    # transaction rolls back) if the card is short, so no pending row is ever seen.
+    payment = Payment(
         purpose=purpose,
         reference=reference,
         user=user,
         venue=venue,
         method=Method.STORED_VALUE,
         amount_fen=amount_fen,
+        status=PaymentStatus.SUCCEEDED,
+        paid_at=timezone.now(),
     )
-    _settle(payment, actor=actor or user)
+    source, destination = accounts_for(
+        (AccountKind.STORED_VALUE, user, None), (AccountKind.VENUE_REVENUE, None, venue)
+    )
+    post(
+        kind=TransactionKind.PAYMENT,
+        reference=reference,
+        legs=[(source, -amount_fen), (destination, amount_fen)],
+        actor=actor or user,
+        memo=payment.out_trade_no,
+    )
+    payment.save(force_insert=True)
+    _audit_success(payment, actor or user)
     return payment
 
 

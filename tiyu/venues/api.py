@@ -360,4 +360,3 @@ def price_rules_copy_to(
         to_court_ids=payload.to_court_ids,
     )
     return PriceRulesCopyOut(copied=copied)
-

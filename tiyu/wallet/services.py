@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tiyu.core.atomic import joins_transaction
 from tiyu.core.errors import Conflict, DomainError
-from tiyu.wallet.models import Account, AccountKind, Entry, LedgerTransaction
+from tiyu.wallet.models import OUTSIDE_KINDS, Account, AccountKind, Entry, LedgerTransaction
 
 Leg = tuple[Account, int]
 
@@ -22,11 +23,17 @@ class InsufficientBalance(Conflict):
         super().__init__("balance_insufficient", _("一卡通余额不足。"))
 
 
+def _owner_key(user: Any, venue: Any) -> str:
+    user_id = getattr(user, "pk", user)
+    venue_id = getattr(venue, "pk", venue)
+    return f"u{user_id}" if user_id else f"v{venue_id}" if venue_id else "platform"
+
+
 def account_for(kind: str, *, user: Any = None, venue: Any = None) -> Account:
     """The ledger account of ``kind`` for its owner, created on first use."""
     user_id = getattr(user, "pk", user)
     venue_id = getattr(venue, "pk", venue)
-    owner_key = f"u{user_id}" if user_id else f"v{venue_id}" if venue_id else "platform"
+    owner_key = _owner_key(user_id, venue_id)
     account = Account.objects.filter(kind=kind, owner_key=owner_key).first()
     if account is not None:
         return account
@@ -54,34 +61,51 @@ def clearing_account(kind: str = AccountKind.GATEWAY_CLEARING) -> Account:
     return account_for(kind)
 
 
-@transaction.atomic
+def accounts_for(*specs: tuple[str, Any, Any]) -> list[Account]:
+    """Several ledger accounts ``(kind, user, venue)`` in one query, created on first use."""
+    keys = [(kind, _owner_key(user, venue), user, venue) for kind, user, venue in specs]
+    query = Q()
+    for kind, owner_key, _u, _v in keys:
+        query |= Q(kind=kind, owner_key=owner_key)
+    found = {(a.kind, a.owner_key): a for a in Account.objects.filter(query)}
+    return [
+        found.get((kind, owner_key)) or account_for(kind, user=user, venue=venue)
+        for kind, owner_key, user, venue in keys
+    ]
+
+
+@joins_transaction
 def post(
     *, kind: str, reference: str, legs: Sequence[Leg], actor: Any = None, memo: str = ""
 ) -> LedgerTransaction:
     """Write one balanced transaction; raise ``InsufficientBalance`` and write nothing
     if any account would go below zero.
 
-    Accounts are locked in primary-key order (one fixed order, so two postings never
-    deadlock), balances move with ``F()`` and the database check constraint is the
-    last word on "never negative".
+    The accounts are read ``FOR UPDATE`` in primary-key order (one fixed order, so
+    two postings never deadlock) and checked before anything is written, so a
+    refusal leaves the caller's transaction clean; the check constraint on the
+    table stays the last word.
     """
     legs = [(account, amount) for account, amount in legs if amount]
     if sum(amount for _, amount in legs) != 0:
         raise DomainError("ledger_unbalanced", _("记账分录借贷不平。"), status=500)
     if not legs:
         raise DomainError("ledger_empty", _("没有需要记账的金额。"))
-    ids = sorted({account.pk for account, _ in legs})
-    list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    balances = dict(
+        Account.objects.select_for_update()
+        .filter(pk__in=[account.pk for account, _ in legs])
+        .order_by("pk")
+        .values_list("pk", "balance_fen")
+    )
+    for account, amount in legs:
+        if account.kind not in OUTSIDE_KINDS and balances[account.pk] + amount < 0:
+            raise InsufficientBalance()
+    for account, amount in sorted(legs, key=lambda leg: leg[0].pk):
+        Account.objects.filter(pk=account.pk).update(balance_fen=F("balance_fen") + amount)
     txn = LedgerTransaction.objects.create(
         kind=kind, reference=reference, memo=memo, actor_id=getattr(actor, "pk", None)
     )
     Entry.objects.bulk_create(
         Entry(transaction=txn, account=account, amount_fen=amount) for account, amount in legs
     )
-    try:
-        with transaction.atomic():
-            for account, amount in legs:
-                Account.objects.filter(pk=account.pk).update(balance_fen=F("balance_fen") + amount)
-    except IntegrityError as exc:
-        raise InsufficientBalance() from exc
     return txn
