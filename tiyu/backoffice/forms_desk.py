@@ -195,6 +195,21 @@ class MemberForm(BootstrapMixin, forms.Form):
     valid_until = forms.DateField(label=_("有效期至"), widget=_date_input())
 
 
+class TopupForm(BootstrapMixin, forms.Form):
+    """Cash onto a resident's stored-value card at the counter (yuan in, fen stored)."""
+
+    phone = forms.CharField(label=_("手机号"), max_length=20)
+    amount = forms.DecimalField(
+        label=_("充值金额（元）"), min_value=1, max_value=5000, decimal_places=2
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("amount") is not None:
+            data["amount_fen"] = int(data.pop("amount") * 100)
+        return data
+
+
 class ConcessionForm(BootstrapMixin, forms.Form):
     """Record a concession group seen on papers."""
 

@@ -464,6 +464,7 @@ def members(request: HttpRequest, venue_id: int) -> HttpResponse:
     concession_form = fd.ConcessionForm(
         request.POST if which == "concession" else None, prefix="concession"
     )
+    topup_form = fd.TopupForm(request.POST if which == "topup" else None, prefix="topup")
     current = (
         VenueMember.objects.filter(venue=venue, valid_until__gte=today)
         .select_related("user")
@@ -473,8 +474,13 @@ def members(request: HttpRequest, venue_id: int) -> HttpResponse:
         "members": current,
         "member_form": member_form,
         "concession_form": concession_form,
+        "topup_form": topup_form,
     }
-    form: forms.Form | None = {"member": member_form, "concession": concession_form}.get(which)
+    form: forms.Form | None = {
+        "member": member_form,
+        "concession": concession_form,
+        "topup": topup_form,
+    }.get(which)
     status = 200
     if form is not None:
         status = 400
@@ -486,6 +492,12 @@ def members(request: HttpRequest, venue_id: int) -> HttpResponse:
                     done = _("已登记会员 %(u)s，有效期至 %(d)s。") % {
                         "u": f"{m.user} {m.user.masked_phone}",
                         "d": m.valid_until.isoformat(),
+                    }
+                elif which == "topup":
+                    p = desk.card_topup_cash(actor=request.user, venue_id=venue.pk, **data)
+                    done = _("已为 %(u)s 的一卡通充值 ¥%(y)s（现金）。") % {
+                        "u": f"{p.user} {p.user.masked_phone}",
+                        "y": f"{p.amount_fen / 100:.2f}",
                     }
                 else:
                     c = desk.concession_verify(actor=request.user, venue_id=venue.pk, **data)

@@ -36,6 +36,7 @@ from tiyu.booking.services import SlotChoice, front_desk_book
 from tiyu.booking.timegrid import CourtTree
 from tiyu.core import audit
 from tiyu.core.errors import Conflict, NotFound, validation_error
+from tiyu.payments.services import topup_cash
 from tiyu.regions.scope import scope_for
 from tiyu.venues.models import Court, Venue
 
@@ -223,6 +224,15 @@ def concession_verify(
     )
     audit.log("concession.verified", actor, concession, {"group": group})
     return concession
+
+
+def card_topup_cash(*, actor: Any, venue_id: int, phone: str, amount_fen: int) -> Any:
+    """Cash over the counter onto a resident's stored-value card (一卡通), found by phone."""
+    venue = desk_venue(actor, venue_id)
+    user = _customer(None, phone) if phone else None
+    if user is None:
+        raise validation_error("phone", _("请填写手机号。"), "customer_required")
+    return topup_cash(user=user, venue=venue, amount_fen=amount_fen, actor=actor)
 
 
 POLICY_FIELDS = (

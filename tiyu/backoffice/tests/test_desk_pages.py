@@ -452,3 +452,30 @@ def test_venue_page_links_the_desk_for_its_staff_only(arena, client):
         page = client.get(venue_url).content.decode()
         assert ('data-testid="desk-links"' in page) is shown, who
         assert page.count('data-testid="desk-links"') <= 1
+
+
+def test_cash_top_up_at_the_desk(arena, client, other_staff):
+    from tiyu.wallet.models import Entry
+
+    client.force_login(arena.world.staff)
+    response = client.post(
+        url("desk_members", arena),
+        {"form": "topup", "topup-phone": arena.resident2.phone, "topup-amount": "50"},
+    )
+    assert response.status_code == 302
+    assert arena.balance(arena.resident2) == 5000
+    payment = Payment.objects.get(user=arena.resident2)
+    assert (payment.method, payment.purpose, payment.venue_id) == ("cash", "topup", arena.venue.pk)
+    too_much = client.post(
+        url("desk_members", arena),
+        {"form": "topup", "topup-phone": arena.resident2.phone, "topup-amount": "6000"},
+    )
+    assert too_much.status_code == 400
+    entries = Entry.objects.count()
+    client.force_login(other_staff)
+    denied = client.post(
+        url("desk_members", arena),
+        {"form": "topup", "topup-phone": arena.resident2.phone, "topup-amount": "50"},
+    )
+    assert denied.status_code == 404
+    assert arena.balance(arena.resident2) == 5000 and Entry.objects.count() == entries
