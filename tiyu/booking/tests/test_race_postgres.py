@@ -11,6 +11,7 @@ pass sets ``DATABASE_URL``) and skip elsewhere.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -170,11 +171,24 @@ def test_fifty_clients_race_over_http_and_one_wins(arena, live_server):
     }
 
     def post(token: str) -> Callable[[], httpx.Response]:
+        # The test server's listen backlog is small: 50 simultaneous connects can be
+        # reset. A real client retries with its Idempotency-Key, which makes a retry
+        # of a request that did get through return the first answer, never a second hold.
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"race-{token[:12]}"}
+
         def call() -> httpx.Response:
-            with httpx.Client(base_url=live_server.url, timeout=JOIN_TIMEOUT_S) as client:
-                return client.post(
-                    "/api/v1/bookings", json=body, headers={"Authorization": f"Bearer {token}"}
-                )
+            transport = httpx.HTTPTransport(retries=5)
+            with httpx.Client(
+                base_url=live_server.url, timeout=JOIN_TIMEOUT_S, transport=transport
+            ) as client:
+                for attempt in range(5):
+                    try:
+                        return client.post("/api/v1/bookings", json=body, headers=headers)
+                    except httpx.TransportError:
+                        if attempt == 4:
+                            raise
+                        time.sleep(0.05 * (attempt + 1))
+                raise AssertionError("unreachable")
 
         return call
 
