@@ -306,8 +306,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+SERVER_LOG = DATA_DIR / "server.log"
+
+
 def start_server(port: int, workers: int) -> subprocess.Popen:
-    """``tiyu serve`` (granian, WSGI) in its own process group."""
+    """``tiyu serve`` (granian, WSGI, and its job runner) in its own process group.
+
+    Its output goes to a file: a pipe nobody reads fills up and stalls the server.
+    """
+    log = SERVER_LOG.open("wb")
     return subprocess.Popen(
         [
             sys.executable,
@@ -323,8 +330,8 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         ],
         env=child_env(),
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
@@ -343,7 +350,7 @@ async def wait_ready(base: str, proc: subprocess.Popen) -> None:
     async with httpx.AsyncClient(base_url=base) as client:
         for _ in range(600):
             if proc.poll() is not None:
-                raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+                raise SystemExit(f"server exited: {SERVER_LOG.read_text()[-2000:]}")
             try:
                 r = await client.get("/api/v1/regions/510107")
                 if r.status_code < 500:

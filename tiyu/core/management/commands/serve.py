@@ -20,6 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", "0")) or None,
+            help="threads per worker (granian's default when unset)",
+        )
+        parser.add_argument(
             "--no-jobs",
             action="store_true",
             help="do not start the huey consumer (run `tiyu run_huey` elsewhere)",
@@ -41,6 +47,7 @@ class Command(BaseCommand):
                 port=opts["port"],
                 interface=Interfaces.WSGI,
                 workers=opts["workers"],
+                blocking_threads=opts["threads"],
             ).serve()
         finally:
             if jobs is not None:
