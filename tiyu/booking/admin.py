@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from tiyu.booking.models import Block, Booking, BookingPolicy, BookingSlot, Series
+from tiyu.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Admins look; the services write (holds, payments and refunds must stay consistent)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class SlotInline(admin.TabularInline):
+class SlotInline(ReadOnlyInline):
     model = BookingSlot
-    extra = 0
-    can_delete = False
     fields = ("court", "starts_at", "ends_at", "price_fen", "status", "refund_fen")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Booking)

@@ -4,35 +4,16 @@ Money changes only through the services (refund_issue, notice_accept, ...), neve
 by editing rows here.
 """
 
-from typing import Any
-
 from django.contrib import admin
 
+from tiyu.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from tiyu.payments.models import GatewayNotice, Payment, Refund
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """List and inspect; no add, change or delete."""
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
-class RefundInline(admin.TabularInline):
+class RefundInline(ReadOnlyInline):
     model = Refund
-    extra = 0
-    can_delete = False
     fields = ("out_refund_no", "amount_fen", "status", "reason", "created_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Payment)

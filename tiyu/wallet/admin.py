@@ -3,35 +3,16 @@
 A correction is a new transaction posted by a service, never an edit here.
 """
 
-from typing import Any
-
 from django.contrib import admin
 
+from tiyu.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from tiyu.wallet.models import Account, Entry, LedgerTransaction
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """List and inspect; no add, change or delete."""
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
-class EntryInline(admin.TabularInline):
+class EntryInline(ReadOnlyInline):
     model = Entry
-    extra = 0
-    can_delete = False
     fields = ("account", "amount_fen")
     readonly_fields = fields
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Account)
