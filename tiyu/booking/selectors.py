@@ -26,7 +26,8 @@ from tiyu.booking.models import (
 )
 from tiyu.booking.rules import Window, booking_window, policy_for, tiers_for
 from tiyu.booking.timegrid import CourtTree, closed_days, day_slots, local_day, local_dt
-from tiyu.venues.models import Closure, Court, OpeningHours, Venue
+from tiyu.venues.config import holiday_calendar, venue_config
+from tiyu.venues.models import Court, OpeningHours, Venue
 from tiyu.venues.pricing import PriceBook
 
 MAX_GRID_DAYS = 14
@@ -139,16 +140,14 @@ def slot_grid(
     first_day = max(first_day or today, today)
     days = max(1, min(days, MAX_GRID_DAYS))
     last_day = first_day + timedelta(days=days - 1)
-    all_courts = list(Court.objects.filter(venue=venue).order_by("sort_order", "id"))
-    tree = CourtTree(all_courts)
-    courts = [c for c in all_courts if c.is_active]
-    hours = list(OpeningHours.objects.filter(venue=venue))
-    closed = closed_days(
-        Closure.objects.filter(venue=venue, ends_on__gte=first_day, starts_on__lte=last_day)
-    )
+    config = venue_config(venue.pk)
+    tree = CourtTree(config.courts)
+    courts = [c for c in config.courts if c.is_active]
+    hours = config.hours
+    closed = closed_days(config.closures)
     policy = policy_for(venue.pk)
     window = booking_window(policy, now)
-    book = PriceBook.load(tree.courts.keys(), first_day, last_day)
+    book = PriceBook.for_range(config.rules, holiday_calendar(), first_day, last_day)
     tiers = tiers_for(user, venue.pk, today)
     holders = _holders(
         list(tree.courts),

@@ -55,7 +55,8 @@ from tiyu.payments.services import (
     payment_take_stored_value,
     refund_issue,
 )
-from tiyu.venues.models import Closure, Court, OpeningHours, Venue
+from tiyu.venues.config import holiday_calendar, venue_config
+from tiyu.venues.models import Court, Venue
 from tiyu.venues.pricing import PriceBook
 
 MAX_SLOTS_PER_BOOKING = 8
@@ -138,14 +139,13 @@ def plan_slots(
     if len({(c.court_id, c.starts_at) for c in choices}) != len(choices):
         raise validation_error("slots", _("重复选择了同一时段。"), "slots_duplicate")
     policy = policy_of(venue)
-    tree = CourtTree(Court.objects.filter(venue=venue))
-    hours = list(OpeningHours.objects.filter(venue=venue))
+    config = venue_config(venue.pk)
+    tree = CourtTree(config.courts)
+    hours = config.hours
     days = sorted({local_day(c.starts_at) for c in choices})
-    closed = closed_days(
-        Closure.objects.filter(venue=venue, ends_on__gte=days[0], starts_on__lte=days[-1])
-    )
-    book = PriceBook.load(tree.courts.keys(), days[0], days[-1])
-    tiers = tiers_for(user, venue.pk, local_day(now))
+    closed = closed_days(config.closures)
+    book = PriceBook.for_range(config.rules, holiday_calendar(), days[0], days[-1])
+    tiers = tiers_for(user, venue.pk, local_day(now)) if _has_tier_prices(config) else []
     window = booking_window(policy, now)
     lines = []
     for choice in sorted(choices, key=lambda c: (c.starts_at, c.court_id)):
@@ -173,6 +173,13 @@ def plan_slots(
         lines.append(Line(court, choice.starts_at, ends_at, price.for_tiers(tiers), price.band))
     _check_no_overlap(tree, lines)
     return Plan(venue=venue, policy=policy, tree=tree, lines=lines)
+
+
+def _has_tier_prices(config: Any) -> bool:
+    """Whether any rule has a member or concession price (else nobody's tier matters)."""
+    return any(
+        r.member_price_fen is not None or r.concession_price_fen is not None for r in config.rules
+    )
 
 
 def _check_no_overlap(tree: CourtTree, lines: list[Line]) -> None:
@@ -263,18 +270,28 @@ def _locked_booking(booking_id: int, *, tree: CourtTree | None = None) -> tuple[
     return Booking.objects.select_for_update().get(pk=booking_id), tree
 
 
-def _lock_held_units(booking: Booking) -> Booking:
-    """Lock the units a booking occupies now, then its row; return the locked row.
+def _lock_own_booking(user: Any, number: str) -> Booking:
+    """The resident's booking, locked as :func:`_lock_held_units` does, found by number.
 
-    The units come from the booking's own occupancy rows (one query, no court
-    tree): a unit someone else has taken over is not ours to lock, and the state
-    check after the lock refuses a booking that lost its hold.
+    The units are read by number and owner in the same query that finds them, so a
+    payment costs no separate ownership read; not yours or absent is a 404.
     """
     units = list(
-        Occupancy.objects.filter(slot__booking_id=booking.pk).values_list("court_id", "starts_at")
+        Occupancy.objects.filter(
+            slot__booking__number=number, slot__booking__user=user
+        ).values_list("court_id", "starts_at")
     )
-    lock_units(units, user_id=booking.user_id)
-    return Booking.objects.select_for_update().select_related("venue").get(pk=booking.pk)
+    lock_units(units, user_id=user.pk)
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("venue")
+        .filter(number=number, user=user)
+        .first()
+    )
+    if booking is None:
+        raise NotFound("booking_not_found", _("未找到该预订。"))
+    booking.user = user
+    return booking
 
 
 def slots_of(booking: Booking) -> list[BookingSlot]:
@@ -362,24 +379,24 @@ def booking_pay(
     A free booking (total 0) is confirmed without any payment.
     """
     now = _now(now)
-    booking = own_booking(user, number)
-    _check_payable(booking, now)
-    if method in GATEWAY_METHODS and booking.total_fen > 0:
-        _pending, request = payment_start(
-            user=user,
-            venue=booking.venue,
-            purpose=Purpose.BOOKING,
-            reference=booking.number,
-            amount_fen=booking.total_fen,
-            method=method,
-            return_url=return_url,
-        )
-        return PayOutcome(booking, request)
-    if method != Method.STORED_VALUE and booking.total_fen > 0:
-        raise validation_error("method", _("不支持的支付方式。"), "method_invalid")
+    if method != Method.STORED_VALUE:
+        booking = own_booking(user, number)
+        _check_payable(booking, now)
+        if booking.total_fen > 0:
+            if method not in GATEWAY_METHODS:
+                raise validation_error("method", _("不支持的支付方式。"), "method_invalid")
+            _pending, request = payment_start(
+                user=user,
+                venue=booking.venue,
+                purpose=Purpose.BOOKING,
+                reference=booking.number,
+                amount_fen=booking.total_fen,
+                method=method,
+                return_url=return_url,
+            )
+            return PayOutcome(booking, request)
     with transaction.atomic():
-        booking = _lock_held_units(booking)
-        booking.user = user
+        booking = _lock_own_booking(user, number)
         _check_payable(booking, now)
         payment = None
         if booking.total_fen > 0:

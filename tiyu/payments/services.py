@@ -245,7 +245,9 @@ def payment_take_stored_value(
         paid_at=timezone.now(),
     )
     source, destination = accounts_for(
-        (AccountKind.STORED_VALUE, user, None), (AccountKind.VENUE_REVENUE, None, venue)
+        (AccountKind.STORED_VALUE, user, None),
+        (AccountKind.VENUE_REVENUE, None, venue),
+        lock=True,
     )
     post(
         kind=TransactionKind.PAYMENT,
@@ -253,6 +255,7 @@ def payment_take_stored_value(
         legs=[(source, -amount_fen), (destination, amount_fen)],
         actor=actor or user,
         memo=payment.out_trade_no,
+        locked=True,
     )
     payment.save(force_insert=True)
     _audit_success(payment, actor or user)

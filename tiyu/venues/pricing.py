@@ -122,6 +122,21 @@ class PriceBook:
         )
         return cls(rules, calendar)
 
+    @classmethod
+    def for_range(
+        cls, rules: Iterable[PriceRule], calendar: dict[date, str], first: date, last: date
+    ) -> PriceBook:
+        """From already-loaded rules and calendar (see ``tiyu.venues.config``): no query."""
+        return cls(
+            [
+                r
+                for r in rules
+                if not (r.date_to and r.date_to < first)
+                and not (r.date_from and r.date_from > last)
+            ],
+            {d: kind for d, kind in calendar.items() if first <= d <= last},
+        )
+
     def day_type(self, day: date) -> str:
         """The day type of ``day`` under the loaded calendar."""
         return day_type_of(day, self.calendar)

@@ -16,6 +16,7 @@ from tiyu.core.uploads import check_upload
 from tiyu.regions.geo import Crs, point_in_region, to_wgs84
 from tiyu.regions.models import Level, Region
 from tiyu.regions.scope import get_scoped, region_in_scope, scope_for
+from tiyu.venues.config import holidays_changed, venue_config_changed
 from tiyu.venues.models import (
     Closure,
     Court,
@@ -67,8 +68,14 @@ class VenueData:
 
 
 def venue_for_change(*, user: Any, venue_id: int) -> Venue:
-    """The venue if ``user`` may change it (its managers, platform admins), else 404."""
-    return get_scoped(Venue.objects.all(), user, manage=True, pk=venue_id)
+    """The venue if ``user`` may change it (its managers, platform admins), else 404.
+
+    Every change to a venue passes here, so its cached booking configuration is
+    dropped once the change commits.
+    """
+    venue = get_scoped(Venue.objects.all(), user, manage=True, pk=venue_id)
+    venue_config_changed(venue.pk)
+    return venue
 
 
 def _clean(data: VenueData) -> tuple[Region, float, float, list[Sport]]:
@@ -426,6 +433,7 @@ def holiday_set(*, actor: Any, date: date, kind: str, name: str) -> Holiday:
     holiday = holiday or Holiday(date=date)
     holiday.kind, holiday.name = kind, name
     holiday.save()
+    holidays_changed()
     audit.log(
         "holiday.set", actor, holiday, {"date": date, "kind": kind, "name": name, "before": before}
     )
@@ -439,6 +447,7 @@ def holiday_remove(*, actor: Any, date: date) -> None:
     holiday = Holiday.objects.filter(date=date).first()
     if holiday is None:
         raise NotFound("holiday_not_found", _("该日期不在节假日日历中。"))
+    holidays_changed()
     audit.log(
         "holiday.removed",
         actor,

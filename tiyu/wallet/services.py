@@ -61,22 +61,38 @@ def clearing_account(kind: str = AccountKind.GATEWAY_CLEARING) -> Account:
     return account_for(kind)
 
 
-def accounts_for(*specs: tuple[str, Any, Any]) -> list[Account]:
-    """Several ledger accounts ``(kind, user, venue)`` in one query, created on first use."""
+def accounts_for(*specs: tuple[str, Any, Any], lock: bool = False) -> list[Account]:
+    """Several ledger accounts ``(kind, user, venue)`` in one query, created on first use.
+
+    With ``lock`` (inside a transaction) the rows are read ``FOR UPDATE`` in
+    primary-key order and their balances are current: hand them to ``post`` with
+    ``locked=True`` and it skips its own locking read.
+    """
     keys = [(kind, _owner_key(user, venue), user, venue) for kind, user, venue in specs]
     query = Q()
     for kind, owner_key, _u, _v in keys:
         query |= Q(kind=kind, owner_key=owner_key)
-    found = {(a.kind, a.owner_key): a for a in Account.objects.filter(query)}
-    return [
-        found.get((kind, owner_key)) or account_for(kind, user=user, venue=venue)
-        for kind, owner_key, user, venue in keys
-    ]
+    rows = Account.objects.filter(query).order_by("pk")
+    found = {(a.kind, a.owner_key): a for a in (rows.select_for_update() if lock else rows)}
+    missing = [k for k in keys if (k[0], k[1]) not in found]
+    for kind, _owner, user, venue in missing:
+        account_for(kind, user=user, venue=venue)
+    if missing and lock:
+        found = {(a.kind, a.owner_key): a for a in rows.select_for_update()}
+    elif missing:
+        found = {(a.kind, a.owner_key): a for a in rows}
+    return [found[(kind, owner_key)] for kind, owner_key, _u, _v in keys]
 
 
 @joins_transaction
 def post(
-    *, kind: str, reference: str, legs: Sequence[Leg], actor: Any = None, memo: str = ""
+    *,
+    kind: str,
+    reference: str,
+    legs: Sequence[Leg],
+    actor: Any = None,
+    memo: str = "",
+    locked: bool = False,
 ) -> LedgerTransaction:
     """Write one balanced transaction; raise ``InsufficientBalance`` and write nothing
     if any account would go below zero.
@@ -91,12 +107,15 @@ def post(
         raise DomainError("ledger_unbalanced", _("记账分录借贷不平。"), status=500)
     if not legs:
         raise DomainError("ledger_empty", _("没有需要记账的金额。"))
-    balances = dict(
-        Account.objects.select_for_update()
-        .filter(pk__in=[account.pk for account, _ in legs])
-        .order_by("pk")
-        .values_list("pk", "balance_fen")
-    )
+    if locked:  # read FOR UPDATE by accounts_for(lock=True) in this transaction
+        balances = {account.pk: account.balance_fen for account, _ in legs}
+    else:
+        balances = dict(
+            Account.objects.select_for_update()
+            .filter(pk__in=[account.pk for account, _ in legs])
+            .order_by("pk")
+            .values_list("pk", "balance_fen")
+        )
     for account, amount in legs:
         if account.kind not in OUTSIDE_KINDS and balances[account.pk] + amount < 0:
             raise InsufficientBalance()

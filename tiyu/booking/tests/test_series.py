@@ -13,7 +13,7 @@ from tiyu.booking.series import SeriesData, series_cancel, series_create, series
 from tiyu.booking.services import SlotChoice
 from tiyu.core.errors import DomainError
 from tiyu.payments.models import Payment
-from tiyu.venues.models import Closure
+from tiyu.venues.services import closure_add
 from tiyu.wallet.models import Account, Entry
 
 pytestmark = pytest.mark.django_db
@@ -85,8 +85,9 @@ def test_conflicts_are_skipped_and_listed_and_the_rest_is_booked(arena):
         method="cash",
         customer_name="散客",
     )
-    Closure.objects.create(
-        venue=arena.venue,
+    closure_add(
+        actor=arena.world.manager,
+        venue_id=arena.venue.pk,
         starts_on=first + timedelta(days=7),
         ends_on=first + timedelta(days=7),
         reason="检修",
