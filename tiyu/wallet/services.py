@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.core.atomic import joins_transaction
@@ -116,11 +116,20 @@ def post(
             .order_by("pk")
             .values_list("pk", "balance_fen")
         )
+    moves: dict[int, int] = {}
     for account, amount in legs:
-        if account.kind not in OUTSIDE_KINDS and balances[account.pk] + amount < 0:
+        moves[account.pk] = moves.get(account.pk, 0) + amount
+    for account, _amount in legs:
+        if account.kind not in OUTSIDE_KINDS and balances[account.pk] + moves[account.pk] < 0:
             raise InsufficientBalance()
-    for account, amount in sorted(legs, key=lambda leg: leg[0].pk):
-        Account.objects.filter(pk=account.pk).update(balance_fen=F("balance_fen") + amount)
+    # One statement for every leg: the rows are already locked (above, in key order).
+    Account.objects.filter(pk__in=moves).update(
+        balance_fen=F("balance_fen")
+        + Case(
+            *(When(pk=pk, then=Value(amount)) for pk, amount in moves.items()),
+            output_field=BigIntegerField(),
+        )
+    )
     txn = LedgerTransaction.objects.create(
         kind=kind, reference=reference, memo=memo, actor_id=getattr(actor, "pk", None)
     )
