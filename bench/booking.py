@@ -250,6 +250,7 @@ def audit() -> dict[str, Any]:
     from tiyu.booking.timegrid import CourtTree
     from tiyu.payments.models import Payment, PaymentStatus, Purpose
     from tiyu.venues.models import Court
+    from tiyu.wallet.models import OUTSIDE_KINDS, POOLED_KINDS
 
     now = timezone.now()
     tree = CourtTree(Court.objects.all())
@@ -275,12 +276,15 @@ def audit() -> dict[str, Any]:
         cursor.execute(
             "SELECT count(*) FROM wallet_account a LEFT JOIN (SELECT account_id, "
             "sum(amount_fen) s FROM wallet_entry GROUP BY account_id) e ON e.account_id = a.id "
-            "WHERE a.balance_fen <> coalesce(e.s, 0)"
+            "WHERE a.balance_fen <> CASE WHEN a.kind = ANY(%s) THEN 0 ELSE coalesce(e.s, 0) END",
+            [[str(k) for k in POOLED_KINDS]],
         )
-        mismatched = cursor.fetchone()[0]
+        mismatched = cursor.fetchone()[0]  # personal caches = entries, pooled caches 0
         cursor.execute(
-            "SELECT count(*) FROM wallet_account WHERE balance_fen < 0 "
-            "AND kind NOT IN ('gateway_clearing', 'cash_clearing')"
+            "SELECT count(*) FROM wallet_account a LEFT JOIN (SELECT account_id, "
+            "sum(amount_fen) s FROM wallet_entry GROUP BY account_id) e ON e.account_id = a.id "
+            "WHERE coalesce(e.s, 0) < 0 AND NOT a.kind = ANY(%s)",
+            [[str(k) for k in OUTSIDE_KINDS]],
         )
         negative = cursor.fetchone()[0]
     confirmed = BookingSlot.objects.filter(

@@ -33,8 +33,12 @@ class Claim:
 
 
 def lock_units(units: Iterable[Unit], *, user_id: int | None = None) -> None:
-    """Lock the leaf courts these units belong to, plus the resident (for fair-use counts)."""
-    keys: list[object] = [f"court:{court}" for court in {c for c, _ in units}]
+    """Lock these units (leaf court + half hour), plus the resident (for fair-use counts).
+
+    One key per unit, not per court: two residents booking different hours of one
+    court never wait for each other, and every writer of a unit names that unit.
+    """
+    keys: list[object] = [f"unit:{court}:{int(start.timestamp())}" for court, start in set(units)]
     if user_id is not None:
         keys.append(f"user:{user_id}")
     lock_keys("booking", keys)

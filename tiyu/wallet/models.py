@@ -1,9 +1,12 @@
 """The double-entry ledger: accounts, transactions and their entries.
 
 Every movement of stored value or money is one ``LedgerTransaction`` whose
-entries sum to zero (ARCHITECTURE rule 4). ``Account.balance_fen`` is a cache of
-the sum of its entries, updated in the same transaction, and the database refuses
-a negative balance on every account that is not an outside-world counterpart.
+entries sum to zero (ARCHITECTURE rule 4). A *personal* account (a resident's
+stored value) keeps ``balance_fen`` as a cache of the sum of its entries, updated
+in the same transaction, and the database refuses a negative one. A *pooled*
+account (a venue's revenue, the clearing accounts) is written by every payer at
+once, so it keeps no cache: its balance is the sum of its entries, and no payment
+waits on another's row lock.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ class AccountKind(models.TextChoices):
 
 # Counterparts of the outside world: money flows in from them, so they go negative.
 OUTSIDE_KINDS = (AccountKind.GATEWAY_CLEARING, AccountKind.CASH_CLEARING)
+# Shared by many payers: balance = sum of entries, never cached, never row-locked.
+POOLED_KINDS = (AccountKind.VENUE_REVENUE, *OUTSIDE_KINDS)
 
 
 class Account(models.Model):
@@ -48,6 +53,7 @@ class Account(models.Model):
     )
     # "u<id>", "v<id>" or "platform": one portable unique key whoever owns the account.
     owner_key = models.CharField(max_length=24, editable=False)
+    # The cached balance of a personal account; always 0 on a pooled one (see above).
     balance_fen = models.BigIntegerField(_("余额（分）"), default=0)
 
     class Meta:

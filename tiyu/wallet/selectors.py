@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
-from tiyu.wallet.models import Account, AccountKind, Entry
+from tiyu.wallet.models import POOLED_KINDS, Account, AccountKind, Entry
+
+
+def account_balance(account: Account) -> int:
+    """An account's balance in fen: the cache of a personal account, the sum of a
+    pooled account's entries (pooled accounts keep no cache; see the models)."""
+    if account.kind not in POOLED_KINDS:
+        return account.balance_fen
+    return Entry.objects.filter(account=account).aggregate(s=Sum("amount_fen"))["s"] or 0
 
 
 def _stored_value(user: Any) -> Account | None:

@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tiyu.core.atomic import joins_transaction
 from tiyu.core.errors import Conflict, DomainError
-from tiyu.wallet.models import OUTSIDE_KINDS, Account, AccountKind, Entry, LedgerTransaction
+from tiyu.wallet.models import (
+    POOLED_KINDS,
+    Account,
+    AccountKind,
+    Entry,
+    LedgerTransaction,
+)
 
 Leg = tuple[Account, int]
 
@@ -64,24 +70,33 @@ def clearing_account(kind: str = AccountKind.GATEWAY_CLEARING) -> Account:
 def accounts_for(*specs: tuple[str, Any, Any], lock: bool = False) -> list[Account]:
     """Several ledger accounts ``(kind, user, venue)`` in one query, created on first use.
 
-    With ``lock`` (inside a transaction) the rows are read ``FOR UPDATE`` in
-    primary-key order and their balances are current: hand them to ``post`` with
-    ``locked=True`` and it skips its own locking read.
+    With ``lock`` (inside a transaction) the personal rows are read ``FOR UPDATE``
+    in primary-key order and their balances are current: hand them to ``post`` with
+    ``locked=True`` and it skips its own locking read. Pooled rows are never locked.
     """
     keys = [(kind, _owner_key(user, venue), user, venue) for kind, user, venue in specs]
-    query = Q()
-    for kind, owner_key, _u, _v in keys:
-        query |= Q(kind=kind, owner_key=owner_key)
-    rows = Account.objects.filter(query).order_by("pk")
-    found = {(a.kind, a.owner_key): a for a in (rows.select_for_update() if lock else rows)}
+    found = _read_accounts([(kind, owner_key) for kind, owner_key, _u, _v in keys], lock=lock)
     missing = [k for k in keys if (k[0], k[1]) not in found]
     for kind, _owner, user, venue in missing:
         account_for(kind, user=user, venue=venue)
-    if missing and lock:
-        found = {(a.kind, a.owner_key): a for a in rows.select_for_update()}
-    elif missing:
-        found = {(a.kind, a.owner_key): a for a in rows}
+    if missing:
+        found = _read_accounts([(kind, owner_key) for kind, owner_key, _u, _v in keys], lock=lock)
     return [found[(kind, owner_key)] for kind, owner_key, _u, _v in keys]
+
+
+def _read_accounts(keys: list[tuple[str, str]], *, lock: bool) -> dict[tuple[str, str], Account]:
+    """The accounts with these ``(kind, owner_key)``; with ``lock`` the personal ones are
+    read ``FOR UPDATE`` and the pooled ones plainly (never locked)."""
+    groups: dict[bool, Q] = {}
+    for kind, owner_key in keys:
+        locking = lock and kind not in POOLED_KINDS
+        groups[locking] = groups.get(locking, Q()) | Q(kind=kind, owner_key=owner_key)
+    found: dict[tuple[str, str], Account] = {}
+    for locking, query in groups.items():
+        rows = Account.objects.filter(query).order_by("pk")
+        for account in rows.select_for_update() if locking else rows:
+            found[(account.kind, account.owner_key)] = account
+    return found
 
 
 @joins_transaction
@@ -97,30 +112,45 @@ def post(
     """Write one balanced transaction; raise ``InsufficientBalance`` and write nothing
     if any account would go below zero.
 
-    The accounts are read ``FOR UPDATE`` in primary-key order (one fixed order, so
-    two postings never deadlock) and checked before anything is written, so a
-    refusal leaves the caller's transaction clean; the check constraint on the
-    table stays the last word.
+    Personal accounts are read ``FOR UPDATE`` in primary-key order (one fixed
+    order, so two postings never deadlock) and checked before anything is written,
+    so a refusal leaves the caller's transaction clean; the check constraint on the
+    table stays the last word. Pooled accounts only get their entries: their
+    balance is that sum, so payments to one venue never queue on its row.
     """
     legs = [(account, amount) for account, amount in legs if amount]
     if sum(amount for _, amount in legs) != 0:
         raise DomainError("ledger_unbalanced", _("记账分录借贷不平。"), status=500)
     if not legs:
         raise DomainError("ledger_empty", _("没有需要记账的金额。"))
+    moves: dict[int, int] = {}
+    for account, amount in legs:
+        if account.kind not in POOLED_KINDS:
+            moves[account.pk] = moves.get(account.pk, 0) + amount
+    if moves:
+        _move_personal(legs, moves, locked=locked)
+    txn = LedgerTransaction.objects.create(
+        kind=kind, reference=reference, memo=memo, actor_id=getattr(actor, "pk", None)
+    )
+    Entry.objects.bulk_create(
+        Entry(transaction=txn, account=account, amount_fen=amount) for account, amount in legs
+    )
+    return txn
+
+
+def _move_personal(legs: Sequence[Leg], moves: dict[int, int], *, locked: bool) -> None:
+    """Check and move the cached balances of the personal accounts among ``legs``."""
     if locked:  # read FOR UPDATE by accounts_for(lock=True) in this transaction
         balances = {account.pk: account.balance_fen for account, _ in legs}
     else:
         balances = dict(
             Account.objects.select_for_update()
-            .filter(pk__in=[account.pk for account, _ in legs])
+            .filter(pk__in=list(moves))
             .order_by("pk")
             .values_list("pk", "balance_fen")
         )
-    moves: dict[int, int] = {}
-    for account, amount in legs:
-        moves[account.pk] = moves.get(account.pk, 0) + amount
-    for account, _amount in legs:
-        if account.kind not in OUTSIDE_KINDS and balances[account.pk] + moves[account.pk] < 0:
+    for pk, amount in moves.items():
+        if balances[pk] + amount < 0:
             raise InsufficientBalance()
     # One statement for every leg: the rows are already locked (above, in key order).
     Account.objects.filter(pk__in=moves).update(
@@ -130,10 +160,3 @@ def post(
             output_field=BigIntegerField(),
         )
     )
-    txn = LedgerTransaction.objects.create(
-        kind=kind, reference=reference, memo=memo, actor_id=getattr(actor, "pk", None)
-    )
-    Entry.objects.bulk_create(
-        Entry(transaction=txn, account=account, amount_fen=amount) for account, amount in legs
-    )
-    return txn

@@ -11,6 +11,7 @@ from tiyu.booking.models import Booking, BookingStatus, Occupancy, SlotStatus
 from tiyu.booking.services import SlotChoice, booking_hold, booking_pay
 from tiyu.core.errors import DomainError
 from tiyu.wallet.models import Account, Entry
+from tiyu.wallet.selectors import account_balance
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def test_pay_with_stored_value_confirms_and_posts_a_balanced_ledger(arena):
     ).exists()
     assert arena.balance(resident) == 10000 - 8000
     for account in Account.objects.all():
-        assert account.balance_fen == sum(
+        assert account_balance(account) == sum(
             e.amount_fen for e in Entry.objects.filter(account=account)
         )
 

@@ -15,6 +15,7 @@ from tiyu.core.errors import DomainError
 from tiyu.payments.models import Payment
 from tiyu.venues.services import closure_add
 from tiyu.wallet.models import Account, Entry
+from tiyu.wallet.selectors import account_balance
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,7 @@ def test_series_paid_from_the_clubs_card_or_refused_whole(arena):
     assert arena.balance(arena.resident2) == 10000 - 8000
     assert result.bookings[0].payment.method == "stored_value"
     for account in Account.objects.all():
-        assert account.balance_fen == sum(
+        assert account_balance(account) == sum(
             e.amount_fen for e in Entry.objects.filter(account=account)
         )
 

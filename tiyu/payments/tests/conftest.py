@@ -46,13 +46,14 @@ def ledger_is_balanced() -> bool:
     from django.db.models import Sum
 
     from tiyu.wallet.models import Account, Entry, LedgerTransaction
+    from tiyu.wallet.selectors import account_balance
 
     for txn in LedgerTransaction.objects.all():
         if (txn.entries.aggregate(s=Sum("amount_fen"))["s"] or 0) != 0:
             return False
     for account in Account.objects.all():
         total = Entry.objects.filter(account=account).aggregate(s=Sum("amount_fen"))["s"] or 0
-        if total != account.balance_fen:
+        if total != account_balance(account):
             return False
     return True
 

@@ -24,7 +24,7 @@ from tiyu.payments.services import (
 from tiyu.payments.tests.conftest import counts, ledger_is_balanced
 from tiyu.payments.tests.fakes import FakeAlipay, FakeWechat
 from tiyu.wallet.models import Account, AccountKind
-from tiyu.wallet.selectors import wallet_balance, wallet_history
+from tiyu.wallet.selectors import account_balance, wallet_balance, wallet_history
 from tiyu.wallet.services import clearing_account, venue_revenue_account
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_wechat_topup_credited_once(
     result = notice_accept(gateway="wechat", headers=headers, body=body)
     assert result.newly_succeeded and not result.duplicate
     assert wallet_balance(world.resident) == 10000
-    assert clearing_account().balance_fen == -10000
+    assert account_balance(clearing_account()) == -10000
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED and payment.gateway_trade_no
     assert AuditEntry.objects.filter(action="payment.succeeded", object_id=str(payment.pk)).exists()
@@ -166,8 +166,8 @@ def test_booking_payment_by_gateway_credits_the_venue(
     assert again.pk == payment.pk and Payment.objects.count() == 1
     h, b = fake_wechat.notice(out_trade_no=payment.out_trade_no, amount_fen=6000)
     notice_accept(gateway="wechat", headers=h, body=b)
-    assert venue_revenue_account(world.wuhou_hall).balance_fen == 6000
-    assert clearing_account().balance_fen == -6000
+    assert account_balance(venue_revenue_account(world.wuhou_hall)) == 6000
+    assert account_balance(clearing_account()) == -6000
     assert GatewayNotice.objects.count() == 1
 
 
@@ -201,7 +201,7 @@ def test_stored_value_payment_and_insufficient_balance(world: Any) -> None:
     )
     assert p.status == PaymentStatus.SUCCEEDED and p.method == "stored_value"
     assert wallet_balance(world.resident) == 2000
-    assert venue_revenue_account(world.wuhou_hall).balance_fen == 3000
+    assert account_balance(venue_revenue_account(world.wuhou_hall)) == 3000
     before = counts()
     raises(
         "balance_insufficient",
@@ -240,8 +240,8 @@ def test_cash_payment_needs_the_venues_staff(world: Any) -> None:
     p = payment_take_cash(actor=world.staff, **kwargs)
     assert p.status == PaymentStatus.SUCCEEDED
     till = Account.objects.get(kind=AccountKind.CASH_CLEARING, venue=world.wuhou_hall)
-    assert till.balance_fen == -2500
-    assert venue_revenue_account(world.wuhou_hall).balance_fen == 2500
+    assert account_balance(till) == -2500
+    assert account_balance(venue_revenue_account(world.wuhou_hall)) == 2500
 
 
 def test_cash_topup_and_limits(world: Any) -> None:
@@ -300,7 +300,7 @@ def test_stored_value_refunds_partial_then_refused_past_paid(world: Any) -> None
     refund_issue(payment=p, amount_fen=1000, reason="取消一个时段")
     refund_issue(payment=p, amount_fen=2000, reason="再取消一个")
     assert wallet_balance(world.resident) == 10000 - 4000 + 3000
-    assert venue_revenue_account(world.wuhou_hall).balance_fen == 1000
+    assert account_balance(venue_revenue_account(world.wuhou_hall)) == 1000
     p.refresh_from_db()
     assert p.refunded_fen == 3000 and p.refundable_fen == 1000
     before = counts()
@@ -322,7 +322,7 @@ def test_cash_refund_goes_back_to_the_till(world: Any) -> None:
     )
     refund_issue(payment=p, amount_fen=2500, actor=world.staff)
     till = Account.objects.get(kind=AccountKind.CASH_CLEARING, venue=world.wuhou_hall)
-    assert till.balance_fen == 0
+    assert account_balance(till) == 0
     assert wallet_balance(world.resident) == 0  # cash never touches the card
 
 
@@ -344,8 +344,8 @@ def test_gateway_refund_goes_through_the_adapter(
     refund = refund_issue(payment=payment, amount_fen=3000, reason="退订")
     assert refund.status == "succeeded"
     assert fake_alipay.calls and "alipay.trade.refund" in fake_alipay.calls[-1].url
-    assert venue_revenue_account(world.wuhou_hall).balance_fen == 5000
-    assert clearing_account().balance_fen == -5000
+    assert account_balance(venue_revenue_account(world.wuhou_hall)) == 5000
+    assert account_balance(clearing_account()) == -5000
     assert wallet_balance(world.resident) == 0
 
 
