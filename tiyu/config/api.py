@@ -18,9 +18,13 @@ from tiyu.booking.api import router as booking_router
 from tiyu.booking.api_checkout import router as checkout_router
 from tiyu.booking.api_desk import router as desk_router
 from tiyu.core.errors import DomainError
+from tiyu.devices.api import router as devices_router
+from tiyu.environment.api import router as environment_router
+from tiyu.lighting.api import router as lighting_router
 from tiyu.notices.api import router as notices_router
 from tiyu.payments.api import router as wallet_router
 from tiyu.regions.api import router as regions_router
+from tiyu.traffic.api import router as traffic_router
 from tiyu.venues.api import router as venues_router
 
 api = NinjaAPI(
@@ -37,6 +41,10 @@ api.add_router("/notices", notices_router)
 api.add_router("/payments", checkout_router)
 api.add_router("/wallet", wallet_router)
 api.add_router("/desk", desk_router)
+api.add_router("/devices", devices_router)
+api.add_router("/traffic", traffic_router)
+api.add_router("/environment", environment_router)
+api.add_router("/lighting", lighting_router)
 api.add_router("", booking_router)
 
 

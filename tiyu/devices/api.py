@@ -1,0 +1,5 @@
+"""Devices API (mounted by tiyu.config.api)."""
+
+from ninja import Router
+
+router = Router(tags=["devices"])
