@@ -3,7 +3,7 @@
 ``uv run python bench/booking.py`` (about 2–3 minutes) or ``--quick`` (under a minute).
 
 The app runs with its production settings (DEBUG off, a secret key) on PostgreSQL
-(``DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/tiyu_bench``,
+(``DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/tiyu_bench_booking``,
 dropped and created here) behind granian, started by ``tiyu serve`` itself. The
 only difference is ``ROOT_URLCONF = "bench.booking_floor"``: the app's URLs plus
 the benchmark's floor endpoint (see that module).
@@ -34,18 +34,16 @@ import asyncio
 import json
 import os
 import random
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/tiyu_bench"
-DATA_DIR = ROOT / "var" / "bench-booking"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.harness import Harness, django_setup, free_port, local_redis, percentile
+
+HARNESS = Harness("booking", settings="bench.booking_floor_settings")
+DATA_DIR = HARNESS.data_dir
 SEED_FILE = DATA_DIR / "seed.json"
 SEED = 2026
 HOT_SLOTS = 10
@@ -54,56 +52,6 @@ PLAIN_COURTS = 7  # per venue, besides the hall and its two parts
 DAYS = range(1, 7)  # tomorrow .. six days ahead: always inside the booking window
 PRICE_FEN = 1000
 FUND_FEN = 500_000
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100) by linear interpolation."""
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
-
-
-def local_redis() -> str | None:
-    """The machine's Redis, if one answers: production at scale runs its jobs on Redis."""
-    if os.environ.get("REDIS_URL"):
-        return os.environ["REDIS_URL"]
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            if s.recv(16).startswith(b"+PONG"):
-                return "redis://127.0.0.1:6379/0"
-    except OSError:
-        return None
-    return None
-
-
-def child_env() -> dict[str, str]:
-    """Production settings: DEBUG off, a secret key, PostgreSQL, jobs on Redis when the
-    machine has one (else huey's SQLite default), the bench URL map."""
-    redis_url = local_redis()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.booking_floor_settings",
-        "SECRET_KEY": "tiyu-booking-bench-" + "x" * 40,
-        "DATABASE_URL": PG_URL,
-        "TIYU_DATA_DIR": str(DATA_DIR),
-        "PYTHONPATH": str(ROOT),
-        "LOG_LEVEL": "WARNING",
-        "NOTICE_CHANNELS": "tiyu.notices.channels.ConsoleChannel",
-    }
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    for name in ("DEBUG", "TIYU_TESTING", "TIYU_DEMO"):
-        env.pop(name, None)
-    return env
-
-
-def django_setup() -> None:
-    """Set up Django in this (child) process with the benchmark's settings."""
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 # --- child: seed ---------------------------------------------------------------------
@@ -307,82 +255,6 @@ def audit() -> dict[str, Any]:
 # --- parent: server and load ----------------------------------------------------------
 
 
-def run_child(mode: str, *extra: str) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", mode, *extra],
-        env=child_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    sys.stderr.write(proc.stderr[-2000:])
-    if proc.returncode != 0:
-        raise SystemExit(f"bench child {mode} failed")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-SERVER_LOG = DATA_DIR / "server.log"
-
-
-def start_server(port: int, workers: int) -> subprocess.Popen:
-    """``tiyu serve`` (granian, WSGI, and its job runner) in its own process group.
-
-    Its output goes to a file: a pipe nobody reads fills up and stalls the server.
-    """
-    log = SERVER_LOG.open("wb")
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tiyu.config.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env=child_env(),
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-async def wait_ready(base: str, proc: subprocess.Popen) -> None:
-    import httpx
-
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(600):
-            if proc.poll() is not None:
-                raise SystemExit(f"server exited: {SERVER_LOG.read_text()[-2000:]}")
-            try:
-                r = await client.get("/api/v1/regions/510107")
-                if r.status_code < 500:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("server did not start")
-
-
 class Stats:
     """Counts and latencies of one phase."""
 
@@ -491,14 +363,6 @@ async def hot_phase(
     return stats, time.perf_counter() - started
 
 
-def pg_admin(sql: str) -> None:
-    import psycopg
-
-    base = PG_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(base, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(sql)
-
-
 def main() -> None:
     """Parse arguments; run the whole benchmark, or one child step."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -525,20 +389,17 @@ def main() -> None:
     seed_args = ["--clients", str(args.clients), "--venues", str(venues)]
     if args.quick:
         seed_args.append("--quick")
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    name = PG_URL.rsplit("/", 1)[1]
-    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    pg_admin(f'CREATE DATABASE "{name}"')
+    HARNESS.reset_database()
     try:
         t0 = time.perf_counter()
-        run_child("seed", *seed_args)
+        HARNESS.run_child(__file__, "seed", *seed_args)
         data = json.loads(SEED_FILE.read_text())
         sys.stderr.write(f"seeded {len(data['pool'])} slots in {time.perf_counter() - t0:.1f}s\n")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = start_server(port, args.workers)
+        server = HARNESS.start_server(port, args.workers)
         try:
-            asyncio.run(wait_ready(base, server))
+            asyncio.run(HARNESS.wait_ready(base, server))
             tokens = data["tokens"]
             # Warm every worker's imports and connections on both paths.
             asyncio.run(floor_phase(base, tokens, args.clients, 1.0))
@@ -549,11 +410,11 @@ def main() -> None:
             )
             hot, hot_s = asyncio.run(hot_phase(base, tokens, data["hot"], args.clients))
         finally:
-            stop_server(server)
-        checked = run_child("audit")
+            HARNESS.stop(server)
+        checked = HARNESS.run_child(__file__, "audit")
     finally:
         if not args.keep:
-            pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            HARNESS.drop_database()
     floor_per_s = floor.ok / floor_s
     bookings_per_s = books.ok / booking_s
     out = {
