@@ -68,20 +68,22 @@ def clearing_account(kind: str = AccountKind.GATEWAY_CLEARING) -> Account:
 
 
 def accounts_for(*specs: tuple[str, Any, Any], lock: bool = False) -> list[Account]:
-    """Several ledger accounts ``(kind, user, venue)`` in one query, created on first use.
+    """Several ledger accounts ``(kind, user, venue)``, created on first use (one query,
+    or two when ``lock`` mixes personal and pooled accounts).
 
     With ``lock`` (inside a transaction) the personal rows are read ``FOR UPDATE``
     in primary-key order and their balances are current: hand them to ``post`` with
     ``locked=True`` and it skips its own locking read. Pooled rows are never locked.
     """
     keys = [(kind, _owner_key(user, venue), user, venue) for kind, user, venue in specs]
-    found = _read_accounts([(kind, owner_key) for kind, owner_key, _u, _v in keys], lock=lock)
+    wanted = [(kind, owner_key) for kind, owner_key, _u, _v in keys]
+    found = _read_accounts(wanted, lock=lock)
     missing = [k for k in keys if (k[0], k[1]) not in found]
     for kind, _owner, user, venue in missing:
         account_for(kind, user=user, venue=venue)
     if missing:
-        found = _read_accounts([(kind, owner_key) for kind, owner_key, _u, _v in keys], lock=lock)
-    return [found[(kind, owner_key)] for kind, owner_key, _u, _v in keys]
+        found = _read_accounts(wanted, lock=lock)
+    return [found[key] for key in wanted]
 
 
 def _read_accounts(keys: list[tuple[str, str]], *, lock: bool) -> dict[tuple[str, str], Account]:
