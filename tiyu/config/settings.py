@@ -303,3 +303,18 @@ ALIPAY = (
     else None
 )
 INSTALLED_APPS += ["tiyu.sandbox"]
+
+# --- Devices and foot traffic (docs/devices.md, docs/traffic.md) --------------
+# Raw gate events are kept this long (rollups forever); 3 years covers a subsidy audit.
+TRAFFIC_RETENTION_DAYS = int(os.environ.get("TRAFFIC_RETENTION_DAYS", str(3 * 366)))
+# A device clock may be this far ahead; a message may arrive this late (offline buffering).
+DEVICE_MAX_AHEAD_MINUTES = int(os.environ.get("DEVICE_MAX_AHEAD_MINUTES", "5"))
+DEVICE_MAX_LATE_HOURS = int(os.environ.get("DEVICE_MAX_LATE_HOURS", "72"))
+# A signed request's timestamp must be this close to the server's clock.
+DEVICE_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("DEVICE_SIGNATURE_WINDOW_SECONDS", "300"))
+DEVICE_BATCH_MAX = int(os.environ.get("DEVICE_BATCH_MAX", "1000"))
+# A device not heard from for this long shows as offline.
+DEVICE_OFFLINE_AFTER_SECONDS = int(os.environ.get("DEVICE_OFFLINE_AFTER_SECONDS", "300"))
+MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
+# An environment alert nobody acknowledged within this time is shown to the district.
+ALERT_ESCALATE_MINUTES = int(os.environ.get("ALERT_ESCALATE_MINUTES", "30"))

@@ -53,3 +53,18 @@ def lock_rows(queryset: QuerySet[M]) -> list[M]:
     """``SELECT … FOR UPDATE`` the rows in primary-key order and return them."""
     _require_transaction()
     return list(queryset.select_for_update().order_by("pk"))
+
+
+def share_keys(namespace: str, keys: Iterable[object]) -> list[int]:
+    """Take shared locks on ``namespace:key``: many holders at once, none while one holds it
+    exclusively through :func:`lock_keys`. Nothing to take on SQLite (see the module doc)."""
+    _require_transaction()
+    ids = sorted({_key_to_int(namespace, k) for k in keys})
+    if connection.vendor == "postgresql" and ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock_shared(k) FROM ("
+                "SELECT k FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n) s",
+                [ids],
+            )
+    return ids
