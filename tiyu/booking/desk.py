@@ -67,15 +67,46 @@ def booking_check_in(
 
     The window opens ``checkin_before_minutes`` before a slot's start and closes at
     its end. ``venue_id`` pins the desk's venue: a code from another venue is
-    refused as not found. A gate will call the same service.
+    refused as not found. A gate calls :func:`booking_gate_check_in`; both share
+    :func:`_check_in`.
     """
-    now = now or timezone.now()
+    booking = _booking_by_code(code, venue_id)
+    if not can_work_desk(actor, booking.venue_id):
+        raise NotFound("entry_code_unknown", _("未找到该入场码对应的预订。"))
+    return _check_in(booking, now=now or timezone.now(), actor=actor, via={})
+
+
+@transaction.atomic
+def booking_gate_check_in(
+    *, venue_id: int, code: str, device_id: int, now: datetime | None = None
+) -> Booking:
+    """Check in a booking whose entry code a gate of ``venue_id`` scanned (闸机核销).
+
+    The gate is the actor: the device app has authenticated it and pins its venue.
+    A booking already checked in whose slot is still running admits its holder
+    again (they stepped out and came back); nothing changes then.
+    """
+    booking = _booking_by_code(code, venue_id)
+    try:
+        with transaction.atomic():
+            return _check_in(
+                booking, now=now or timezone.now(), actor=None, via={"device": device_id}
+            )
+    except Conflict as exc:
+        if exc.code == "checkin_already":
+            return booking
+        raise
+
+
+def _booking_by_code(code: str, venue_id: int | None) -> Booking:
     entry_code = entry_code_from(code)
     booking = Booking.objects.select_related("venue").filter(entry_code=entry_code).first()
     if booking is None or (venue_id is not None and booking.venue_id != venue_id):
         raise NotFound("entry_code_unknown", _("未找到该入场码对应的预订。"))
-    if not can_work_desk(actor, booking.venue_id):
-        raise NotFound("entry_code_unknown", _("未找到该入场码对应的预订。"))
+    return booking
+
+
+def _check_in(booking: Booking, *, now: datetime, actor: Any, via: dict[str, Any]) -> Booking:
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if booking.status != BookingStatus.CONFIRMED:
         raise Conflict("booking_not_confirmed", _("该预订未支付或已取消，不能核销。"))
@@ -95,7 +126,7 @@ def booking_check_in(
     BookingSlot.objects.filter(pk__in=[s.pk for s in due]).update(
         status=SlotStatus.CHECKED_IN, checked_in_at=now, checked_in_by=actor
     )
-    audit.log("booking.checked_in", actor, booking, {"slots": [s.pk for s in due]})
+    audit.log("booking.checked_in", actor, booking, {"slots": [s.pk for s in due], **via})
     return booking
 
 
