@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tiyu.backoffice import urls_frontdesk, urls_pricing, urls_screen, views
+from tiyu.backoffice import urls_environment, urls_frontdesk, urls_pricing, urls_screen, views
 
 app_name = "backoffice"
 
@@ -27,5 +27,6 @@ urlpatterns = [
     path(f"{V}equipment/<int:item_id>/status/", views.equipment_status, name="equipment_status"),
     *urls_pricing.urlpatterns,
     *urls_frontdesk.urlpatterns,
+    *urls_environment.urlpatterns,
     *urls_screen.urlpatterns,
 ]

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.core import audit
-from tiyu.core.errors import Conflict, NotFound, PermissionDenied, validation_error
+from tiyu.core.errors import Conflict, DomainError, NotFound, PermissionDenied, validation_error
 from tiyu.core.locking import lock_keys
 from tiyu.environment import notify
 from tiyu.environment.models import (
@@ -141,22 +141,36 @@ class ThresholdChange:
 
 @transaction.atomic
 def thresholds_update(*, actor: Any, venue_id: int, changes: Sequence[ThresholdChange]) -> int:
-    """Apply several threshold changes at once: all of them or, if one is refused, none."""
+    """Apply several threshold changes at once: all of them or, if one is refused, none.
+
+    A refusal names its field as ``<metric>.<field>`` (``ph.high``) so a form or an
+    API client can tell which line was wrong.
+    """
     seen: set[str] = set()
     for change in changes:
         if change.metric in seen:
-            raise validation_error("metric", _("同一指标只能出现一次。"), "threshold_duplicate")
-        seen.add(change.metric)
-        if change.reset:
-            threshold_reset(actor=actor, venue_id=venue_id, metric=change.metric)
-        else:
-            threshold_set(
-                actor=actor,
-                venue_id=venue_id,
-                metric=change.metric,
-                low=change.low,
-                high=change.high,
+            raise validation_error(
+                f"{change.metric}.metric", _("同一指标只能出现一次。"), "threshold_duplicate"
             )
+        seen.add(change.metric)
+        try:
+            if change.reset:
+                threshold_reset(actor=actor, venue_id=venue_id, metric=change.metric)
+            else:
+                threshold_set(
+                    actor=actor,
+                    venue_id=venue_id,
+                    metric=change.metric,
+                    low=change.low,
+                    high=change.high,
+                )
+        except DomainError as refusal:
+            if not refusal.fields:
+                raise
+            fields = {f"{change.metric}.{k}": v for k, v in refusal.fields.items()}
+            raise DomainError(
+                refusal.code, refusal.message, status=refusal.status, fields=fields
+            ) from refusal
     return len(changes)
 
 
