@@ -18,7 +18,6 @@ from tiyu.devices.tests.conftest import URL, Fleet, iso
 from tiyu.environment.models import Alert
 from tiyu.traffic.models import GateEvent, TrafficRollup, VisitorDay
 
-
 BASE = timezone.localtime().replace(second=0, microsecond=0)
 
 
@@ -157,7 +156,8 @@ def test_bad_messages_are_refused_one_by_one(fleet: Fleet, client: Any) -> None:
     future = (timezone.localtime() + timedelta(minutes=10)).isoformat()
     late = (timezone.localtime() - timedelta(hours=73)).isoformat()
     good = gate_msgs(2)
-    msgs = good + [
+    msgs = [
+        *good,
         {"id": "f", "type": "gate", "at": future, "direction": "in"},
         {"id": "l", "type": "gate", "at": late, "direction": "in"},
         {"id": "r", "type": "reading", "at": iso(), "metric": "ph", "value": 7},
