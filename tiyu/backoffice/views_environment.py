@@ -27,7 +27,7 @@ from tiyu.backoffice.views import PAGE_SIZE, backoffice_view
 from tiyu.core.errors import DomainError, PermissionDenied
 from tiyu.environment import services
 from tiyu.environment.models import Alert
-from tiyu.environment.readings import DECIMALS, Metric, label_of, unit_of
+from tiyu.environment.readings import DECIMALS, Metric, label_of, range_text, unit_of
 from tiyu.environment.selectors import (
     ThresholdRow,
     alerts_visible,
@@ -64,6 +64,7 @@ def _decorate(alerts: list[Alert], user: Any) -> list[Alert]:
         a.label = label_of(a.metric)  # type: ignore[attr-defined]
         a.unit = unit_of(a.metric)  # type: ignore[attr-defined]
         a.decimals = DECIMALS.get(a.metric, 2)  # type: ignore[attr-defined]
+        a.range_text = range_text(a.low, a.high, a.metric)  # type: ignore[attr-defined]
         a.can_close = can_close(a.venue_id)  # type: ignore[attr-defined]
     return alerts
 

@@ -81,6 +81,18 @@ def label_of(metric: str) -> str:
         return metric
 
 
+def range_text(low: float | None, high: float | None, metric: str) -> str:
+    """A range as people write it: "7.00–7.80", "≤ 1000", "≥ 0.30", or "" for none."""
+    places = DECIMALS.get(metric, 2)
+    if low is not None and high is not None:
+        return f"{low:.{places}f}–{high:.{places}f}"
+    if high is not None:
+        return f"≤ {high:.{places}f}"
+    if low is not None:
+        return f"≥ {low:.{places}f}"
+    return ""
+
+
 @dataclass(frozen=True)
 class ReadingIn:
     """One sensor value as recorded: which venue and device, when, what and how much."""

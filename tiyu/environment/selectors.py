@@ -27,7 +27,14 @@ from tiyu.environment.models import (
     Reading,
     Threshold,
 )
-from tiyu.environment.readings import DECIMALS, Metric, check_metric, label_of, unit_of
+from tiyu.environment.readings import (
+    DECIMALS,
+    Metric,
+    check_metric,
+    label_of,
+    range_text,
+    unit_of,
+)
 from tiyu.environment.services import alerts_in_view, effective_limits
 from tiyu.environment.standards import default_limit
 from tiyu.regions.scope import get_scoped
@@ -58,6 +65,10 @@ class LatestReading:
     @property
     def decimals(self) -> int:
         return DECIMALS.get(self.metric, 2)
+
+    @property
+    def range_text(self) -> str:
+        return range_text(self.low, self.high, self.metric)
 
 
 def _metric_order(metric: str) -> int:
@@ -184,6 +195,14 @@ class ThresholdRow:
     standard: str
     default_low: float | None
     default_high: float | None
+
+    @property
+    def range_text(self) -> str:
+        return range_text(self.low, self.high, self.metric)
+
+    @property
+    def default_text(self) -> str:
+        return range_text(self.default_low, self.default_high, self.metric)
 
 
 def thresholds_for(venue: Venue) -> list[ThresholdRow]:

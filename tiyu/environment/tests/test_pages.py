@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD
 from tiyu.environment import jobs
 from tiyu.environment.models import Alert, AlertStatus, Threshold
 from tiyu.environment.tests.conftest import reading, record
