@@ -5,6 +5,26 @@
   "use strict";
 
   const fmt = (n) => (n === null || n === undefined ? "—" : Number(n).toLocaleString("en-US"));
+  // Today's hours up to the current one; later hours have not happened (null: not drawn).
+  const soFar = (d, key) => {
+    const now = parseInt(String(d.updated).slice(0, 2), 10);
+    return d.hours.map((h, i) => (Number.isNaN(now) || i <= now ? h[key] : null));
+  };
+  // The hours worth a column: today's opening hours and any hour with passages.
+  const span = (d) => {
+    let lo = 24;
+    let hi = -1;
+    for (const period of d.opening.periods) {
+      const [opens, closes] = period.split("–");
+      const [ch, cm] = closes.split(":").map(Number);
+      lo = Math.min(lo, parseInt(opens, 10));
+      hi = Math.max(hi, cm > 0 ? ch : ch - 1);
+    }
+    d.hours.forEach((h, i) => {
+      if (h.entries || h.exits) { lo = Math.min(lo, i); hi = Math.max(hi, i); }
+    });
+    return hi < lo ? [0, 23] : [lo, hi];
+  };
   const pick = (data, path) => path.split(".").reduce((o, k) => (o == null ? o : o[k]), data);
 
   function fillFields(root, data) {
@@ -81,13 +101,22 @@
           }],
         }, true);
       } else {
+        // No capacity to measure against: people inside next to today's entries.
+        const size = fontFor(node, 0.055);
         gauge.setOption({
-          grid: { left: 8, right: 8, top: 36, bottom: 24, containLabel: true },
-          xAxis: { type: "category", data: [t.tOccupancy], axisLabel: { color: C.muted }, axisLine: { lineStyle: { color: C.line } } },
-          yAxis: { type: "value", minInterval: 1, axisLabel: { color: C.muted }, splitLine: { lineStyle: { color: C.line } } },
+          grid: { left: 8, right: size * 3, top: "18%", bottom: "18%", containLabel: true },
+          xAxis: { type: "value", show: false, max: Math.max(1, d.today.entries, d.occupancy) },
+          yAxis: {
+            type: "category", inverse: true, data: [t.tOccupancy, t.tTodayEntries],
+            axisLabel: { color: C.muted, fontSize: size }, axisLine: { show: false }, axisTick: { show: false },
+          },
           series: [{
-            type: "bar", data: [d.occupancy], barWidth: "45%", itemStyle: { color: C.accent, borderRadius: [6, 6, 0, 0] },
-            label: { show: true, position: "top", color: C.text, fontWeight: 700, fontSize: fontFor(node, 0.1) },
+            type: "bar", barWidth: "42%", barMaxWidth: Math.round(size * 2.4), showBackground: true, backgroundStyle: { color: C.line, borderRadius: 6 },
+            data: [
+              { value: d.occupancy, itemStyle: { color: C.ok, borderRadius: 6 } },
+              { value: d.today.entries, itemStyle: { color: C.accent, borderRadius: 6 } },
+            ],
+            label: { show: true, position: "right", color: C.text, fontWeight: 700, fontSize: size },
           }],
         }, true);
       }
@@ -99,14 +128,17 @@
       hourly = hourly || echarts.init(node, null, { renderer: "canvas" });
       const small = node.clientWidth < 600;
       const size = small ? 11 : Math.max(12, Math.round(node.clientHeight / 22));
+      const [lo, hi] = span(d);
+      const cut = (values) => values.slice(lo, hi + 1);
+      const many = hi - lo > 12;
       hourly.setOption({
         animationDuration: 300,
         tooltip: { trigger: "axis" },
         legend: { top: 0, right: 0, textStyle: { color: C.muted, fontSize: size }, itemWidth: size * 1.4, itemHeight: size * 0.8 },
         grid: { left: 4, right: 8, top: size * 2.4, bottom: 4, containLabel: true },
         xAxis: {
-          type: "category", data: d.hours.map((h) => h.hour.slice(0, 2)),
-          axisLabel: { color: C.muted, fontSize: size, interval: small ? 2 : 0 },
+          type: "category", data: cut(d.hours.map((h) => h.hour.slice(0, 2))),
+          axisLabel: { color: C.muted, fontSize: size, interval: small && many ? 2 : 0 },
           axisLine: { lineStyle: { color: C.line } }, axisTick: { show: false },
         },
         yAxis: {
@@ -114,8 +146,8 @@
           splitLine: { lineStyle: { color: C.line, type: "dashed" } },
         },
         series: [
-          { name: t.tEntries, type: "bar", data: d.hours.map((h) => h.entries), itemStyle: { color: C.accent, borderRadius: [3, 3, 0, 0] } },
-          { name: t.tExits, type: "line", smooth: true, symbolSize: 6, data: d.hours.map((h) => h.exits), itemStyle: { color: C.accent2 }, lineStyle: { width: 3 } },
+          { name: t.tEntries, type: "bar", data: cut(soFar(d, "entries")), itemStyle: { color: C.accent, borderRadius: [3, 3, 0, 0] } },
+          { name: t.tExits, type: "line", smooth: true, symbolSize: 6, data: cut(soFar(d, "exits")), itemStyle: { color: C.accent2 }, lineStyle: { width: 3 } },
         ],
       });
     }
@@ -126,7 +158,9 @@
       badge.textContent = d.opening.status_label;
       const text = d.opening.periods.length ? `${t.tOpenPeriods} ${d.opening.periods.join("  ")}` : d.opening.reason;
       body.querySelector("[data-opening-text]").textContent = text;
-      body.querySelector("[data-capacity-text]").textContent = d.capacity ? `/ ${fmt(d.capacity)}` : t.tCapacityUnknown;
+      const cap = body.querySelector("[data-capacity-text]");
+      cap.textContent = d.capacity ? `/ ${fmt(d.capacity)}` : t.tCapacityUnknown;
+      cap.classList.toggle("scr-note", !d.capacity);
     }
 
     function drawEnvironment(d) {
@@ -172,7 +206,7 @@
 
     function setState(problem) {
       const banner = body.querySelector("[data-stale-banner]");
-      const status = body.querySelector("[data-status]");
+      const status = body.querySelector("[data-updated-line]");
       body.classList.toggle("is-stale", Boolean(problem));
       banner.hidden = !problem;
       banner.textContent = problem || "";
@@ -216,18 +250,18 @@
 
   // --- The back-office panel -------------------------------------------------------
 
-  function sparkline(svg, hours) {
+  function sparkline(svg, values) {
     const w = 240;
     const h = 48;
-    const values = hours.map((p) => p.entries);
     const top = Math.max(1, ...values);
-    const step = w / Math.max(1, values.length - 1);
+    const step = w / 23;  // the whole day is the width; the line stops at this hour
     const points = values.map((v, i) => `${(i * step).toFixed(1)},${(h - 2 - (v / top) * (h - 6)).toFixed(1)}`);
     svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
     svg.replaceChildren();
     const ns = "http://www.w3.org/2000/svg";
     const area = document.createElementNS(ns, "polygon");
-    area.setAttribute("points", `0,${h} ${points.join(" ")} ${w},${h}`);
+    const end = ((values.length - 1) * step).toFixed(1);
+    area.setAttribute("points", `0,${h} ${points.join(" ")} ${end},${h}`);
     area.setAttribute("fill", "rgba(13,110,253,.12)");
     const line = document.createElementNS(ns, "polyline");
     line.setAttribute("points", points.join(" "));
@@ -249,7 +283,7 @@
         const cap = box.querySelector("[data-capacity-text]");
         if (cap) cap.textContent = d.capacity ? `/ ${fmt(d.capacity)}` : "";
         const svg = box.querySelector("[data-spark]");
-        if (svg) sparkline(svg, d.hours);
+        if (svg) sparkline(svg, soFar(d, "entries").filter((v) => v !== null));
         box.dataset.loaded = "1";
         box.classList.remove("is-stale");
       } catch (err) {
