@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from tiyu.backoffice import urls_environment, urls_frontdesk, urls_pricing, urls_screen, views
+from tiyu.backoffice import (
+    urls_devices,
+    urls_environment,
+    urls_frontdesk,
+    urls_pricing,
+    urls_screen,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -29,4 +36,5 @@ urlpatterns = [
     *urls_frontdesk.urlpatterns,
     *urls_environment.urlpatterns,
     *urls_screen.urlpatterns,
+    *urls_devices.urlpatterns,
 ]
