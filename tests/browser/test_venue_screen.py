@@ -33,7 +33,12 @@ def open_all_day(venue: Any) -> None:
 
 def enter(venue: Any, people: list[str], *, out: int = 0, at: datetime | None = None) -> None:
     """Each of ``people`` passes the gate inward (a repeat is a second entry); ``out`` leave."""
-    when = at or timezone.now() - timedelta(seconds=30)
+    # Half a minute ago, but never yesterday (just after midnight "today" is young).
+    now = timezone.now()
+    when = at or max(
+        now - timedelta(seconds=30),
+        timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0),
+    )
     events = [GateEventIn(venue.pk, 5, f"m{next(_ids)}", when, "in", "face", p) for p in people]
     events += [
         GateEventIn(venue.pk, 5, f"m{next(_ids)}", when, "out", "face", "") for _ in range(out)

@@ -54,7 +54,9 @@ def _clock(at: datetime, today: date) -> str:
 
 
 def _readings(venue_id: int, today: date) -> list[dict[str, Any]]:
-    rows: list[LatestReading] = latest_readings(venue_id)
+    """The newest value of each sensor, out-of-range ones first (a full screen may cut the
+    last row of tiles, never a red one), otherwise in the environment app's order."""
+    rows: list[LatestReading] = sorted(latest_readings(venue_id), key=lambda r: r.in_range)
     several = {m for m in {r.metric for r in rows} if sum(r.metric == m for r in rows) > 1}
     return [
         {

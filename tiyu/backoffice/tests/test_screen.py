@@ -50,7 +50,8 @@ def open_all_day(venue: Any) -> None:
 
 def passages(venue: Any, now: datetime, people: list[str], out: int = 0) -> None:
     """Each person in ``people`` enters once (a repeat is a second entry); ``out`` leave."""
-    at = now - timedelta(minutes=1)
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    at = max(now - timedelta(minutes=1), midnight)  # never yesterday, even just after midnight
     events = [
         GateEventIn(venue.pk, 7, f"in-{i}-{p}", at, "in", "face", p) for i, p in enumerate(people)
     ]
@@ -170,6 +171,7 @@ def test_readings_and_alerts_show_in_the_data(as_persona: Any, world: Any) -> No
         ]
     )
     body = as_persona("admin").get(url(pool, data=True)).json()
+    assert [r["metric"] for r in body["environment"]] == ["ph", "water_temperature"]  # red first
     by_metric = {r["metric"]: r for r in body["environment"]}
     assert by_metric["water_temperature"]["in_range"] is True
     assert by_metric["water_temperature"]["value"] == "27.0"

@@ -27,6 +27,15 @@
   };
   const pick = (data, path) => path.split(".").reduce((o, k) => (o == null ? o : o[k]), data);
 
+  // A poll that hangs counts as failed once ``ms`` have passed (the next one starts anew).
+  function getJSON(url, ms) {
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), Math.max(ms, 3000));
+    return fetch(url, {
+      headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store", signal: ctrl.signal,
+    }).finally(() => clearTimeout(timer));
+  }
+
   function fillFields(root, data) {
     root.querySelectorAll("[data-field]").forEach((el) => {
       const text = fmt(pick(data, el.dataset.field));
@@ -216,7 +225,7 @@
     async function refresh() {
       let problem = null;
       try {
-        const res = await fetch(t.url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" });
+        const res = await getJSON(t.url, Math.min(pollMs, 10000));
         if (res.status === 401) problem = t.tSignedOut;
         else if (res.status === 404) problem = t.tGone;
         else if (!res.ok) problem = t.tOffline;
@@ -276,7 +285,7 @@
     const pollMs = Math.max(5, parseInt(box.dataset.poll, 10) || 60) * 1000;
     async function load() {
       try {
-        const res = await fetch(box.dataset.url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" });
+        const res = await getJSON(box.dataset.url, 10000);
         if (!res.ok) throw new Error(String(res.status));
         const d = await res.json();
         fillFields(box, d);
