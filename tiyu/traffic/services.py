@@ -70,7 +70,8 @@ def _new_events(events: Sequence[GateEventIn], now: datetime) -> list[GateEventI
             e.method,
             e.person_key,
         ]
-        for e in by_id.values()
+        # Key order: two batches resending the same messages then wait, never deadlock.
+        for e in sorted(by_id.values(), key=lambda e: (e.device_id, e.message_id, e.occurred_at))
     ]
     returned = _insert_returning(
         GateEvent._meta.db_table,
@@ -100,7 +101,8 @@ def _new_visitors(entries: list[GateEventIn]) -> list[tuple[int, date]]:
         if k not in firsts or e.occurred_at < firsts[k]:
             firsts[k] = e.occurred_at
     rows = [
-        [v, connection.ops.adapt_datefield_value(d), p, adapt(t)] for (v, d, p), t in firsts.items()
+        [v, connection.ops.adapt_datefield_value(d), p, adapt(t)]
+        for (v, d, p), t in sorted(firsts.items())  # key order, as for the raw rows
     ]
     returned = _insert_returning(
         VisitorDay._meta.db_table,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -23,5 +24,12 @@ class Command(BaseCommand):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_a: bridge.stop())
         self.stdout.write(f"mqtt bridge: {opts['url']} (Ctrl-C stops)")
+        threading.Thread(target=self._announce, args=(bridge,), daemon=True).start()
         bridge.run()
         self.stdout.write("mqtt bridge stopped")
+
+    def _announce(self, bridge: Bridge) -> None:
+        """Say once when the broker has accepted the subscription (scripts wait for it)."""
+        if bridge.connected.wait(timeout=3600):
+            self.stdout.write("mqtt bridge connected")
+            self.stdout.flush()
