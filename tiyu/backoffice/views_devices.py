@@ -11,7 +11,7 @@ session or a flash message, and no later page can show it again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -98,8 +98,12 @@ def _refusals(user: Any, venue_id: int) -> list[RefusalRow]:
 
 
 def _ago(last: datetime | None, now: datetime) -> str:
-    """'3 分钟' (one unit, the largest): the page adds 前 / ago."""
-    return timesince(last, now, depth=1) if last else ""
+    """When a device was last heard from, for people: 刚刚, or '3 分钟前' (largest unit)."""
+    if last is None:
+        return ""
+    if now - last < timedelta(minutes=1):
+        return str(_("刚刚"))
+    return str(_("%(ago)s前") % {"ago": timesince(last, now, depth=1)})
 
 
 def _venue(request: HttpRequest, venue_id: int) -> tuple[Venue, bool]:

@@ -255,6 +255,8 @@ def test_list_counts_online_devices_and_shows_last_seen(world, client, gate):
     assert "<strong" in count and ">1</strong> / 启用 2" in count
     assert "最近在线 3 分钟前" in body.replace("\xa0", " ")  # timesince joins with a no-break space
     assert "从未上线" in body  # the sensor
+    DeviceSeen.objects.filter(device=device).update(last_seen_at=timezone.now())
+    assert "最近在线 刚刚" in client.get(url(world)).content.decode()
     row = body.split(f'<tr data-device="{device.pk}"')[1].split("</tr>")[0]
     assert 'data-state="online"' in row and ">42<" in row
 
