@@ -304,3 +304,20 @@ def test_last_commands_with_their_status(world, client):
     assert table.count("<tr data-command=") == 20
     assert 'data-command="k-last"' in table and 'data-command="k-00"' not in table
     assert "待发送" in table
+
+
+def test_a_neighbouring_venues_manager_finds_nothing(world, client, gate):
+    from tiyu.accounts.models import Role
+    from tiyu.accounts.services import membership_grant, user_create
+
+    pool = user_create(username="pool", password="x-long-password")
+    membership_grant(user=pool, role=Role.VENUE_MANAGER, venue=world.jinjiang_pool)
+    device, _ = gate
+    before, audits = snapshot(device), audit_count()
+    client.force_login(pool)
+    assert client.get(url(world)).status_code == 404
+    assert client.get(url(world, device.pk)).status_code == 404
+    assert client.post(url(world), form()).status_code == 404
+    assert client.post(url(world, device.pk, "revoke"), {"revoke-confirm": "on"}).status_code == 404
+    assert snapshot(device) == before and audit_count() == audits
+    assert Device.objects.count() == 1
