@@ -217,21 +217,24 @@ def test_rollups_equal_a_recount_at_every_level(
     VisitorDay.objects.all().delete()
     TrafficRollup.objects.all().delete()
     base = datetime(2026, 11, 29, tzinfo=SH)
+    first: dict[tuple[str, int], GateEventIn] = {}
     events = []
     for name, n, minute, direction, person in specs:
         venue = getattr(world, name)
         # A resend repeats the original message exactly: id, time and content.
-        events.append(
+        original = first.setdefault(
+            (name, n),
             GateEventIn(
                 venue.pk,
                 VENUES.index(name) + 1,
                 f"m{n}",
-                base + timedelta(minutes=(n * 997 + minute % 7) % 4320),
+                base + timedelta(minutes=(n * 997 + minute) % 4320),
                 direction,
                 "face",
                 person,
-            )
+            ),
         )
+        events.append(original)
     random.Random(seed).shuffle(events)
     for i in range(0, len(events), batch):
         gate_events_record(events[i : i + batch])
