@@ -6,6 +6,7 @@ from tiyu.backoffice import (
     urls_devices,
     urls_environment,
     urls_frontdesk,
+    urls_lighting,
     urls_pricing,
     urls_screen,
     views,
@@ -37,4 +38,5 @@ urlpatterns = [
     *urls_environment.urlpatterns,
     *urls_screen.urlpatterns,
     *urls_devices.urlpatterns,
+    *urls_lighting.urlpatterns,
 ]
