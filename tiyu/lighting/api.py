@@ -11,10 +11,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from tiyu.accounts.api_auth import require_user
+from tiyu.core.errors import validation_error
 from tiyu.core.idempotency import run_idempotent
 from tiyu.devices.models import DeviceCommand
 from tiyu.lighting import selectors, services
@@ -225,8 +227,11 @@ def commands(request: HttpRequest, zone_id: int) -> list[dict]:
 def report(request: HttpRequest, q: Query[ReportQuery]) -> dict:
     user = require_user(request)
     first, last = selectors.last_days(7)
-    start = q.start or (q.end - (last - first) if q.end else first)
-    end = q.end or (q.start + (last - first) if q.start else last)
+    try:
+        start = q.start or (q.end - (last - first) if q.end else first)
+        end = q.end or (q.start + (last - first) if q.start else last)
+    except OverflowError:
+        raise validation_error("from", _("日期超出范围。"), "date_invalid") from None
     r = selectors.lighting_report(user, q.venue_id, start=start, end=end)
     return {
         "venue_id": r.venue.pk,

@@ -30,6 +30,7 @@ from tiyu.venues.models import Court, Venue
 from tiyu.venues.selectors import venue_scoped_get
 
 REPORT_MAX_DAYS = 93
+REPORT_YEARS = (2000, 2100)
 LIGHT_ACTIONS = ("light_on", "light_off")
 
 
@@ -188,6 +189,9 @@ def lighting_report(
     booking: lit time outside booked time (lead minutes, overrides, lights left on).
     """
     now = now or timezone.now()
+    for name, day in (("from", start), ("to", end)):
+        if not REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1]:
+            raise validation_error(name, _("日期超出范围。"), "date_invalid")
     if end < start:
         raise validation_error("to", _("结束日期不能早于开始日期。"), "range_invalid")
     if (end - start).days + 1 > REPORT_MAX_DAYS:

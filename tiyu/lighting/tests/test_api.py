@@ -179,6 +179,10 @@ def test_commands_and_report_shapes(lit, api_client):
         headers=h,
     )
     assert r.status_code == 400 and r.json()["code"] == "range_invalid"
+    r = api_client.get(
+        f"{API}/report", {"venue_id": lit.arena.venue.pk, "from": "9999-12-31"}, headers=h
+    )
+    assert r.status_code == 400 and r.json()["code"] == "date_invalid"
     r = api_client.get(f"{API}/zones", {"venue_id": lit.arena.venue.pk}, headers=h)
     state = next(z for z in r.json() if z["id"] == lit.court3_zone.pk)
     assert state["lit"] is True
