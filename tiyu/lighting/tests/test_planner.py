@@ -93,7 +93,7 @@ def test_running_twice_issues_nothing_new(lit):
     assert DeviceCommand.objects.count() == commands and AuditEntry.objects.count() == audits
 
 
-def test_a_holds_does_not_light_anything(lit):
+def test_a_hold_does_not_light_anything(lit):
     from tiyu.booking.services import SlotChoice, booking_hold
 
     booking_hold(
