@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tiyu.core import audit
+from tiyu.core.bulk import INSERT_CHUNK, insert_new_rows
 from tiyu.core.errors import Conflict, DomainError, NotFound, PermissionDenied, validation_error
 from tiyu.core.locking import lock_keys
 from tiyu.environment import notify
@@ -42,7 +43,6 @@ from tiyu.venues.models import Venue
 
 log = logging.getLogger(__name__)
 
-INSERT_CHUNK = 500
 NOTE_MAX = 500
 Key = tuple[int, int, str]  # venue id, device id, metric
 
@@ -177,25 +177,6 @@ def thresholds_update(*, actor: Any, venue_id: int, changes: Sequence[ThresholdC
 # --- Readings -----------------------------------------------------------------------
 
 
-def _insert_returning(
-    table: str, columns: Sequence[str], rows: list[list[Any]], key: str, returning: str
-) -> list[tuple[Any, ...]]:
-    """``INSERT … ON CONFLICT DO NOTHING RETURNING``: the rows that were new."""
-    placeholders = "(" + ",".join(["%s"] * len(columns)) + ")"
-    out: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), INSERT_CHUNK):
-            chunk = rows[i : i + INSERT_CHUNK]
-            cursor.execute(
-                f"INSERT INTO {table} ({','.join(columns)}) VALUES "
-                f"{','.join([placeholders] * len(chunk))} ON CONFLICT ({key}) DO NOTHING "
-                f"RETURNING {returning}",
-                [v for row in chunk for v in row],
-            )
-            out += cursor.fetchall()
-    return out
-
-
 def _new_readings(readings: Sequence[ReadingIn], now: datetime) -> list[ReadingIn]:
     """Insert the readings; the ones the database did not have before."""
     adapt = connection.ops.adapt_datetimefield_value
@@ -205,9 +186,9 @@ def _new_readings(readings: Sequence[ReadingIn], now: datetime) -> list[ReadingI
     received = adapt(now)
     rows = [
         [r.venue_id, r.device_id, r.message_id, r.metric, r.value, adapt(r.measured_at), received]
-        for r in by_id.values()
+        for r in sorted(by_id.values(), key=lambda r: (r.device_id, r.message_id))
     ]
-    returned = _insert_returning(
+    returned = insert_new_rows(
         Reading._meta.db_table,
         ["venue_id", "device_id", "message_id", "metric", "value", "measured_at", "received_at"],
         rows,

@@ -6,13 +6,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tiyu.core.bulk import insert_new_rows
 from tiyu.core.errors import validation_error
 from tiyu.core.locking import lock_keys, share_keys
 from tiyu.traffic import partitions, recount
@@ -20,7 +20,6 @@ from tiyu.traffic.events import Direction, GateEventIn
 from tiyu.traffic.models import GateEvent, Grain, TrafficRollup, VisitorDay
 from tiyu.traffic.rollup import Deltas, hour_start, local_day, month_start, upsert, venue_regions
 
-INSERT_CHUNK = 500
 log = logging.getLogger(__name__)
 REBUILD_LOCK = ("traffic", ["rebuild"])
 
@@ -31,25 +30,6 @@ class RecordResult:
 
     inserted: int
     duplicates: int
-
-
-def _insert_returning(
-    table: str, columns: Sequence[str], rows: list[list[Any]], key: str, returning: str
-) -> list[tuple[Any, ...]]:
-    """``INSERT … ON CONFLICT DO NOTHING RETURNING``: the rows that were new."""
-    placeholders = "(" + ",".join(["%s"] * len(columns)) + ")"
-    out: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), INSERT_CHUNK):
-            chunk = rows[i : i + INSERT_CHUNK]
-            cursor.execute(
-                f"INSERT INTO {table} ({','.join(columns)}) VALUES "
-                f"{','.join([placeholders] * len(chunk))} ON CONFLICT ({key}) DO NOTHING "
-                f"RETURNING {returning}",
-                [v for row in chunk for v in row],
-            )
-            out += cursor.fetchall()
-    return out
 
 
 def _new_events(events: Sequence[GateEventIn], now: datetime) -> list[GateEventIn]:
@@ -73,7 +53,7 @@ def _new_events(events: Sequence[GateEventIn], now: datetime) -> list[GateEventI
         # Key order: two batches resending the same messages then wait, never deadlock.
         for e in sorted(by_id.values(), key=lambda e: (e.device_id, e.message_id, e.occurred_at))
     ]
-    returned = _insert_returning(
+    returned = insert_new_rows(
         GateEvent._meta.db_table,
         [
             "venue_id",
@@ -104,7 +84,7 @@ def _new_visitors(entries: list[GateEventIn]) -> list[tuple[int, date]]:
         [v, connection.ops.adapt_datefield_value(d), p, adapt(t)]
         for (v, d, p), t in sorted(firsts.items())  # key order, as for the raw rows
     ]
-    returned = _insert_returning(
+    returned = insert_new_rows(
         VisitorDay._meta.db_table,
         ["venue_id", "day", "person_key", "first_at"],
         rows,
